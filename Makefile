@@ -1,0 +1,51 @@
+# Entry points of the suite. They are thin: the work is in scripts/ and qemu/.
+#   make                   build every module for ARCH (x86_64) against the pinned 6.12 tree
+#   make ARCH=arm64        ... for arm64 (or riscv64)
+#   make KDIR=/path/tree   ... against your own configured and built 6.12 tree with Rust
+#   make check             everything CI runs (host tests, builds, guests on 3 arches, lint)
+#   make demo              boot the default x86_64 guest and show the modules at work
+#   make clippy            clippy on the modules (warnings are errors)
+#   make fmt / fmt-check   rustfmt on everything
+#   make rust-analyzer     write rust-project.json for editors
+#   make kernel            just build (or find cached) the pinned kernel for ARCH
+#   make setup             install what the suite needs (idempotent; every target calls it)
+#   make clean
+ARCH ?= x86_64
+VARIANT ?= default
+export ARCH VARIANT
+ifneq ($(KDIR),)
+export KDIR
+endif
+
+.PHONY: all modules check demo clippy fmt fmt-check rust-analyzer kernel setup clean
+
+all modules:
+	scripts/modules.sh build
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+clippy:
+	scripts/modules.sh clippy
+
+fmt:
+	scripts/fmt.sh
+
+fmt-check:
+	scripts/fmt.sh --check
+
+rust-analyzer:
+	scripts/modules.sh rust-analyzer
+
+kernel:
+	scripts/kernel.sh $(ARCH) $(VARIANT)
+
+setup:
+	scripts/setup.sh
+
+clean:
+	scripts/modules.sh clean
+	rm -rf out results target

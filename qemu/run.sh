@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Boot the pinned kernel for an ARCH (and variant) in QEMU with an initramfs holding the suite's
+# modules and guest tests, run the tests, collect their KTAP output, power off, and judge the run.
+#
+# Usage: qemu/run.sh [options] [SUITE_PATTERN...]
+#   --arch A         x86_64 (default), arm64 or riscv64
+#   --variant V      default or debug
+#   --suite-file F   run this test script too (a path in the repo; for tests outside the
+#                    default discovery, such as the harness's negative tests)
+#   --append ARGS    extra kernel command line
+#   --mem SIZE       guest memory (default 1G); --smp N vCPUs (default 2)
+#   --timeout S      hard limit for the whole boot (default 900)
+#   --results DIR    where console.log and ktap.log are kept (default results/ARCH-VARIANT)
+#   --no-build       use the modules already in out/ARCH-VARIANT
+# SUITE_PATTERN is a shell glob on suite names (MODULE.SCRIPT, e.g. 'fixture.*'); default: all
+# scripts in */tests/*.sh. QEMU_ACCEL=kvm uses KVM (x86_64 on an x86_64 host with VT-x/AMD-V);
+# the default is TCG. Exit status: 0 when the run passed, 1 when it failed.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+
+ARCH_NAME=x86_64 VARIANT=default APPEND="" MEM=1G SMP=2 TIMEOUT=900 RESULTS="" BUILD=1
+extra_files=() patterns=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--arch) ARCH_NAME=$2; shift 2 ;;
+	--variant) VARIANT=$2; shift 2 ;;
+	--suite-file) extra_files+=("$2"); shift 2 ;;
+	--append) APPEND="$APPEND $2"; shift 2 ;;
+	--mem) MEM=$2; shift 2 ;;
+	--smp) SMP=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--results) RESULTS=$2; shift 2 ;;
+	--no-build) BUILD=0; shift ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	-*) die "unknown option $1" ;;
+	*) patterns+=("$1"); shift ;;
+	esac
+done
+kernel_arch "$ARCH_NAME" >/dev/null
+RESULTS=${RESULTS:-$SUITE_ROOT/results/$ARCH_NAME-$VARIANT}
+
+KDIR=$("$SUITE_ROOT/scripts/kernel.sh" "$ARCH_NAME" "$VARIANT")
+. "$CACHE_DIR/env.sh"
+if [ "$BUILD" = 1 ]; then
+	ARCH=$ARCH_NAME VARIANT=$VARIANT "$SUITE_ROOT/scripts/modules.sh" build
+fi
+MODS=$SUITE_ROOT/out/$ARCH_NAME-$VARIANT
+[ -d "$MODS" ] || die "no modules in $MODS (run without --no-build)"
+BASE=$("$SUITE_ROOT/qemu/initramfs.sh" "$ARCH_NAME")
+
+# The in-tree modules (upstream zram and erofs, the baselines), installed once per kernel build.
+KVER=$(cat "$KDIR/include/config/kernel.release")
+if [ ! -f "$KDIR/modroot/.done" ]; then
+	rm -rf "$KDIR/modroot"
+	make -s -C "$KDIR" ARCH="$ARCH_NAME" LLVM="$LLVM_SUFFIX" INSTALL_MOD_PATH="$KDIR/modroot" \
+		DEPMOD=/bin/true modules_install >/dev/null
+	touch "$KDIR/modroot/.done"
+fi
+
+# Which suites: MODULE/tests/NAME.sh is the suite MODULE.NAME.
+suites=()
+for f in "$SUITE_ROOT"/*/tests/*.sh "${extra_files[@]/#/$SUITE_ROOT/}"; do
+	[ -f "$f" ] || continue
+	rel=${f#"$SUITE_ROOT/"}
+	mod=${rel%%/*}
+	name=$mod.$(basename "$f" .sh)
+	if [ ${#patterns[@]} -gt 0 ] && [[ " ${extra_files[*]} " != *" $rel "* ]]; then
+		keep=0
+		for p in "${patterns[@]}"; do
+			# shellcheck disable=SC2053
+			[[ $name == $p ]] && keep=1
+		done
+		[ $keep = 1 ] || continue
+	fi
+	suites+=("$name $rel")
+done
+[ ${#suites[@]} -gt 0 ] || die "no guest test matches ${patterns[*]:-anything}"
+
+# The overlay: init, KTAP helper, tests, and /lib/modules with ours in extra/.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+O=$WORK/overlay
+mkdir -p "$O/suite/tests" "$O/usr/lib/modules"
+install -m 0755 "$SUITE_ROOT/qemu/guest/init" "$O/init"
+install -m 0644 "$SUITE_ROOT/qemu/guest/ktap.sh" "$O/suite/ktap.sh"
+cp -a "$KDIR/modroot/lib/modules/$KVER" "$O/usr/lib/modules/"
+mkdir -p "$O/usr/lib/modules/$KVER/extra"
+cp "$MODS"/*.ko "$O/usr/lib/modules/$KVER/extra/" 2>/dev/null || true
+depmod -b "$O/usr" "$KVER"
+: > "$O/suite/suites"
+for s in "${suites[@]}"; do
+	rel=${s#* }
+	mkdir -p "$O/suite/tests/$(dirname "$rel")"
+	cp "$SUITE_ROOT/$rel" "$O/suite/tests/$rel"
+	# Files a test script needs beside it (data, helpers) come along with its folder.
+	cp -r "$SUITE_ROOT/$(dirname "$rel")/." "$O/suite/tests/$(dirname "$rel")/"
+	echo "$s" >> "$O/suite/suites"
+done
+(cd "$O" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 > "$WORK/overlay.cpio.gz")
+cat "$BASE" "$WORK/overlay.cpio.gz" > "$WORK/initrd"
+
+mkdir -p "$RESULTS"
+rm -f "$RESULTS/console.log" "$RESULTS/ktap.log"
+CMDLINE="panic=-1 oops=panic softlockup_panic=0 rfl_suite.timeout=$TIMEOUT $APPEND"
+ACCEL=${QEMU_ACCEL:-tcg}
+case "$ARCH_NAME" in
+x86_64)
+	QEMU=(qemu-system-x86_64 -M q35 -cpu max -kernel "$KDIR/arch/x86/boot/bzImage")
+	CMDLINE="console=ttyS0 $CMDLINE"; BUS=pci ;;
+arm64)
+	QEMU=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -kernel "$KDIR/arch/arm64/boot/Image")
+	CMDLINE="console=ttyAMA0 $CMDLINE"; BUS=device ;;
+riscv64)
+	QEMU=(qemu-system-riscv64 -M virt -bios default -kernel "$KDIR/arch/riscv/boot/Image")
+	CMDLINE="console=ttyS0 $CMDLINE"; BUS=device ;;
+esac
+QEMU+=(-accel "$ACCEL" -smp "$SMP" -m "$MEM" -initrd "$WORK/initrd" -append "$CMDLINE"
+	-display none -monitor none -no-reboot -serial "file:$RESULTS/console.log"
+	-device "virtio-serial-$BUS" -chardev "file,id=ktap,path=$RESULTS/ktap.log"
+	-device "virtconsole,chardev=ktap")
+
+log "qemu: booting $ARCH_NAME/$VARIANT ($ACCEL, $SMP vCPUs, $MEM) for ${#suites[@]} suites"
+start=$(date +%s)
+rc=0
+timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$RESULTS/qemu.log" 2>&1 || rc=$?
+log "qemu: $ARCH_NAME/$VARIANT guest ran $(( $(date +%s) - start ))s (qemu exit $rc)"
+[ $rc -eq 124 ] && log "qemu: the guest hit the ${TIMEOUT}s limit and was killed"
+touch "$RESULTS/ktap.log"
+
+CHECK=$SUITE_ROOT/target/release/guest-check
+cargo build --quiet --release -p guest-check --manifest-path "$SUITE_ROOT/Cargo.toml"
+"$CHECK" --console "$RESULTS/console.log" --ktap "$RESULTS/ktap.log"

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Build the suite's modules against the pinned kernel (or KDIR=), for one ARCH.
+#
+# Usage: modules.sh build|clippy|rust-analyzer|clean|kdir     (env: ARCH, KDIR, VARIANT, LLVM)
+#   build          the .ko files, warnings are errors (Rust and C)
+#   clippy         the same with CLIPPY=1
+#   rust-analyzer  writes rust-project.json at the top of the repo
+#   kdir           prints the kernel build dir used
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ARCH_NAME=${ARCH:-x86_64}
+VARIANT=${VARIANT:-default}
+kernel_arch "$ARCH_NAME" >/dev/null
+
+if [ -n "${KDIR:-}" ]; then
+	# A user's tree: configured and built 6.12 with Rust, used as it is.
+	[ -f "$KDIR/.config" ] || die "KDIR=$KDIR has no .config (configure and build the tree first)"
+	[ -f "$KDIR/Module.symvers" ] || die "KDIR=$KDIR has no Module.symvers (build the tree first)"
+	LLVM_ARG=${LLVM:-1}
+	"$SUITE_ROOT/scripts/setup.sh" >/dev/null
+	. "$CACHE_DIR/env.sh"
+else
+	KDIR=$("$SUITE_ROOT/scripts/kernel.sh" "$ARCH_NAME" "$VARIANT")
+	. "$CACHE_DIR/env.sh"
+	LLVM_ARG=${LLVM:-$LLVM_SUFFIX}
+fi
+
+grep -q '^CONFIG_RUST=y' "$KDIR/.config" || die "KDIR=$KDIR was built without CONFIG_RUST"
+kver=$(make -s -C "$KDIR" kernelversion 2>/dev/null || true)
+case "$kver" in 6.12.*) ;; *) log "modules: note: KDIR is Linux ${kver:-unknown}; the suite targets 6.12" ;; esac
+
+# Out-of-tree Rust must be built by exactly the rustc that built the tree (else E0514).
+tree_rustc=$(sed -n 's/^CONFIG_RUSTC_VERSION_TEXT="\(.*\)"$/\1/p' "$KDIR/.config")
+our_rustc=$(${RUSTC:-rustc} --version)
+if [ "$tree_rustc" != "$our_rustc" ]; then
+	die "the kernel at $KDIR was built by '$tree_rustc' but this rustc is '$our_rustc'.
+Rust modules must be built by the same rustc as the kernel (else error E0514). Put that rustc
+first on PATH (or set RUSTC=), or rebuild the tree with this one."
+fi
+
+kbuild() {
+	make -C "$KDIR" M="$SUITE_ROOT" ARCH="$ARCH_NAME" LLVM="$LLVM_ARG" \
+		RUST_LIB_SRC="$RUST_LIB_SRC" KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror "$@"
+}
+
+# Builds and fails on any warning the compilers print, even one not turned into an error.
+checked_build() {
+	local out
+	out=$(mktemp)
+	if ! kbuild -j"$(( $(nproc) + 1 ))" "$@" modules >"$out" 2>&1; then
+		cat "$out" >&2; rm -f "$out"
+		die "module build failed for $ARCH_NAME"
+	fi
+	if grep -E 'warning' "$out" >&2; then
+		rm -f "$out"
+		die "the module build for $ARCH_NAME printed warnings"
+	fi
+	rm -f "$out"
+}
+
+case "${1:-build}" in
+build)
+	log "modules: building for $ARCH_NAME against $KDIR"
+	checked_build
+	# Keep a copy per arch and variant, so several arches can be tested one after another.
+	dest=$SUITE_ROOT/out/$ARCH_NAME-$VARIANT
+	rm -rf "$dest" && mkdir -p "$dest"
+	find "$SUITE_ROOT" -path "$SUITE_ROOT/out" -prune -o -name '*.ko' -print |
+		while read -r ko; do cp "$ko" "$dest/"; done
+	log "modules: $(ls "$dest" | tr '\n' ' ')-> out/$ARCH_NAME-$VARIANT/"
+	;;
+clippy)
+	log "modules: clippy for $ARCH_NAME"
+	kbuild clean >/dev/null
+	checked_build CLIPPY=1
+	kbuild clean >/dev/null
+	;;
+rust-analyzer)
+	kbuild rust-analyzer
+	log "modules: wrote rust-project.json"
+	;;
+clean)
+	kbuild clean
+	;;
+kdir)
+	echo "$KDIR"
+	;;
+*) die "usage: $0 build|clippy|rust-analyzer|clean|kdir" ;;
+esac

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Installs everything the suite needs on a fresh Debian 12 machine, and nothing twice.
+# Every other entry point calls it. It writes $CACHE_DIR/env.sh, which the others source.
+#
+#   host packages  clang/lld/llvm, QEMU, OpenSBI and kernel build tools (apt)
+#   rust-src       Debian's rust-src of the pinned rustc version, unpacked (RUST_LIB_SRC)
+#   bindgen        bindgen-cli from crates.io, built into the cache dir
+#   kernel source  Debian's linux-source-6.12 at the pinned version, unpacked and patched
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+HOST_PACKAGES=(
+	"clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
+	bc bison flex libelf-dev libssl-dev cpio xz-utils zstd dwarves rsync kmod make python3
+	qemu-system-x86 qemu-system-arm qemu-system-riscv opensbi
+)
+
+install_host_packages() {
+	local missing=()
+	for p in "${HOST_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]} (run this script as root once)"
+	log "setup: installing Debian packages: ${missing[*]}"
+	apt-get -qq update
+	"$SUITE_ROOT/scripts/apt-private.sh" host-install "${missing[@]}"
+}
+
+# Fetch a .deb through the private apt config, checking the pinned checksum.
+fetch_deb() { # name version sha256 -> path
+	local name=$1 ver=$2 sum=$3 dir=$CACHE_DIR/debs
+	mkdir -p "$dir"
+	local file
+	file=$dir/${name}_${ver//:/%3a}_all.deb
+	if [ ! -f "$file" ]; then
+		log "setup: downloading $name $ver"
+		if ! (cd "$dir" && "$SUITE_ROOT/scripts/apt-private.sh" download "$name=$ver" >/dev/null 2>&1); then
+			local newest
+			newest=$("$SUITE_ROOT/scripts/apt-private.sh" policy "$name" 2>/dev/null |
+				awk '/Candidate:/{print $2}')
+			die "$name $ver is no longer in the archive (newest there: ${newest:-none}).
+To re-pin, change the version line for $name in scripts/pin.env to that version and its checksum line to empty, then run again."
+		fi
+	fi
+	local got
+	got=$(sha256sum "$file" | cut -d' ' -f1)
+	if [ -n "$sum" ] && [ "$got" != "$sum" ]; then
+		rm -f "$file"
+		die "$file: checksum $got, pinned $sum"
+	fi
+	echo "$file"
+}
+
+check_rustc() {
+	command -v rustc >/dev/null || die "no rustc on PATH (the pinned version is $RUST_VERSION)"
+	local v
+	v=$(rustc --version | awk '{print $2}')
+	[ "$v" = "$RUST_VERSION" ] || die "rustc is $v; the suite pins $RUST_VERSION (scripts/pin.env)"
+	rustup component list --installed 2>/dev/null | grep -q '^clippy' ||
+		log "setup: note: clippy is not installed for this toolchain; make clippy will fail"
+}
+
+setup_rust_src() {
+	local sysroot
+	sysroot=$(rustc --print sysroot)
+	if [ -f "$sysroot/lib/rustlib/src/rust/library/core/src/lib.rs" ]; then
+		RUST_LIB_SRC=$sysroot/lib/rustlib/src/rust/library
+		return
+	fi
+	local dest=$CACHE_DIR/rust-src-$RUST_SRC_DEB_VERSION
+	RUST_LIB_SRC=$dest/usr/src/rustc-$RUST_VERSION/library
+	[ -f "$RUST_LIB_SRC/core/src/lib.rs" ] && return
+	local deb
+	deb=$(fetch_deb rust-src "$RUST_SRC_DEB_VERSION" "$RUST_SRC_DEB_SHA256")
+	log "setup: unpacking rust-src $RUST_SRC_DEB_VERSION"
+	rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+	dpkg-deb -x "$deb" "$dest.tmp"
+	rm -rf "$dest" && mv "$dest.tmp" "$dest"
+	[ -f "$RUST_LIB_SRC/core/src/lib.rs" ] || die "rust-src has no library/core at $RUST_LIB_SRC"
+}
+
+setup_bindgen() {
+	local root=$CACHE_DIR/bindgen-$BINDGEN_VERSION
+	BINDGEN=$root/bin/bindgen
+	[ -x "$BINDGEN" ] && return
+	log "setup: building bindgen-cli $BINDGEN_VERSION from crates.io (a few minutes, once)"
+	cargo install --quiet --locked bindgen-cli --version "$BINDGEN_VERSION" --root "$root" ||
+		die "cargo install bindgen-cli $BINDGEN_VERSION failed"
+}
+
+patch_series_hash() {
+	local series=$SUITE_ROOT/scripts/patches/series
+	if [ -s "$series" ]; then
+		(cd "$SUITE_ROOT/scripts/patches" && cat series $(grep -v '^#' series)) | sha256sum | cut -c1-12
+	else
+		echo nopatch
+	fi
+}
+
+setup_kernel_source() {
+	KSRC=$CACHE_DIR/src/linux-$KERNEL_VERSION-$(patch_series_hash)
+	[ -f "$KSRC/.suite-ready" ] && return
+	local deb
+	deb=$(fetch_deb linux-source-6.12 "$KERNEL_DEB_VERSION" "$KERNEL_DEB_SHA256")
+	log "setup: unpacking Linux $KERNEL_VERSION source"
+	local tmp=$CACHE_DIR/src/tmp.$$
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/src/linux-source-6.12.tar.xz
+	tar -xJf "$tmp/usr/src/linux-source-6.12.tar.xz" -C "$tmp"
+	local tree=$tmp/linux-source-6.12
+	local v
+	v=$(make -s -C "$tree" kernelversion)
+	[ "$v" = "$KERNEL_VERSION" ] || die "the source says $v, pinned $KERNEL_VERSION"
+	local series=$SUITE_ROOT/scripts/patches/series
+	if [ -s "$series" ]; then
+		grep -v '^#' "$series" | while read -r p; do
+			[ -n "$p" ] || continue
+			log "setup: applying patch $p"
+			patch -d "$tree" -p1 --quiet --forward < "$SUITE_ROOT/scripts/patches/$p" ||
+				die "patch $p does not apply to $KERNEL_VERSION"
+		done
+	fi
+	touch "$tree/.suite-ready"
+	rm -rf "$KSRC" && mv "$tree" "$KSRC"
+	rm -rf "$tmp"
+}
+
+install_host_packages
+check_rustc
+setup_rust_src
+setup_bindgen
+setup_kernel_source
+
+cat > "$CACHE_DIR/env.sh.tmp" <<ENV
+# Written by scripts/setup.sh.
+KSRC=$KSRC
+RUST_LIB_SRC=$RUST_LIB_SRC
+BINDGEN=$BINDGEN
+LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
+LLVM_SUFFIX=-$LLVM_VERSION
+ENV
+mv "$CACHE_DIR/env.sh.tmp" "$CACHE_DIR/env.sh"

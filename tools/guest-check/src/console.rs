@@ -1,0 +1,187 @@
+//! Scanner for the guest kernel's serial console (`console.log`).
+
+use std::collections::HashMap;
+
+/// What the guest's init prints once every test script has run.
+pub const DONE_MARKER: &str = "rfl-suite: guest done";
+
+/// What the kernel prints as it restarts or powers off; one must follow [`DONE_MARKER`].
+pub const REBOOT_MARKERS: [&str; 2] = ["reboot: Restarting system", "reboot: Power down"];
+
+/// At most this many distinct problems are listed; the rest are only counted.
+pub const MAX_LISTED: usize = 20;
+
+/// Kernel problem reports: a text to find in a line (after its timestamp) and the kind of
+/// report it names. The first match names the kind, so specific texts come first. A match
+/// counts only at the start of the line or after a character that is not a letter, digit
+/// or `_` (so `DEBUG:` is not `BUG:`).
+pub const PATTERNS: &[(&str, &str)] = &[
+    ("possible circular locking dependency", "lockdep"),
+    ("inconsistent lock state", "lockdep"),
+    ("possible recursive locking", "lockdep"),
+    ("KASAN:", "kasan"),
+    ("UBSAN:", "ubsan"),
+    ("unreferenced object 0x", "kmemleak"),
+    ("suspected memory leak", "kmemleak"),
+    ("blocked for more than", "hung task"),
+    ("detected stalls on CPUs", "rcu stall"),
+    ("detected expedited stalls on CPUs", "rcu stall"),
+    ("self-detected stall", "rcu stall"),
+    ("Kernel panic", "panic"),
+    ("general protection fault", "oops"),
+    ("Unable to handle kernel", "oops"),
+    ("kernel BUG at", "bug"),
+    ("Oops", "oops"),
+    ("BUG:", "bug"),
+    ("WARNING:", "warning"),
+];
+
+/// One distinct problem line (identical lines, timestamps aside, are one problem).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Console line number of its first occurrence, from 1.
+    pub line: usize,
+    /// The kind of report, from [`PATTERNS`].
+    pub kind: &'static str,
+    /// The line without its timestamp.
+    pub text: String,
+    /// How many times the line occurred.
+    pub occurrences: usize,
+}
+
+/// What [`scan`] found in a console log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsoleReport {
+    /// The first [`MAX_LISTED`] distinct problems, in order of first occurrence.
+    pub problems: Vec<Problem>,
+    /// How many distinct problems there were in all, listed or not.
+    pub distinct_problems: usize,
+    /// Line of the first [`DONE_MARKER`].
+    pub done_line: Option<usize>,
+    /// Line of the first [`REBOOT_MARKERS`] line after the done marker.
+    pub reboot_line: Option<usize>,
+    /// Number of lines in the log.
+    pub lines: usize,
+}
+
+impl ConsoleReport {
+    /// Whether the guest printed its end marker and then rebooted or powered off.
+    pub fn reached_end(&self) -> bool {
+        self.done_line.is_some() && self.reboot_line.is_some()
+    }
+
+    /// Distinct problems beyond the listed ones.
+    pub fn unlisted(&self) -> usize {
+        self.distinct_problems.saturating_sub(self.problems.len())
+    }
+}
+
+/// The console's lines, without line endings (`\n`, `\r\n`, stray `\r`).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(|l| l.trim_end_matches('\r'))
+}
+
+/// Whether `s` is the inside of a printk prefix: a timestamp (`1.234567`) or, with
+/// `CONFIG_PRINTK_CALLER`, a caller id (`T123`, `C0`).
+fn is_prefix_field(s: &str) -> bool {
+    let s = s.trim();
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('.') {
+        Some((secs, frac)) => digits(secs) && digits(frac),
+        None => s
+            .strip_prefix(['T', 'C'])
+            .is_some_and(|rest| digits(rest.trim())),
+    }
+}
+
+/// Strips the printk prefixes (`[    1.234567] `, `[    T1] `) from a console line.
+pub fn strip_timestamp(line: &str) -> &str {
+    let mut rest = line;
+    for _ in 0..2 {
+        let Some(inner) = rest.strip_prefix('[') else {
+            break;
+        };
+        let Some((field, after)) = inner.split_once(']') else {
+            break;
+        };
+        if !is_prefix_field(field) {
+            break;
+        }
+        rest = after.strip_prefix(' ').unwrap_or(after);
+    }
+    rest
+}
+
+/// Whether `needle` occurs in `text` at a word start.
+fn contains_at_word_start(text: &str, needle: &str) -> bool {
+    text.match_indices(needle).any(|(i, _)| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    })
+}
+
+/// The kind of kernel problem a line (without its timestamp) reports, if any. The
+/// `---[ end ... ]---` footer of a report is not a new problem.
+pub fn problem_kind(text: &str) -> Option<&'static str> {
+    if text.trim_start().starts_with("---[ end") {
+        return None;
+    }
+    PATTERNS
+        .iter()
+        .find(|(needle, _)| contains_at_word_start(text, needle))
+        .map(|&(_, kind)| kind)
+}
+
+/// Scans a console log for kernel problem reports and the end-of-run markers.
+pub fn scan(text: &str) -> ConsoleReport {
+    let mut report = ConsoleReport::default();
+    // Problem text -> index in `report.problems`, if listed.
+    let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+    for (i, line) in lines(text).enumerate() {
+        let line_no = i + 1;
+        report.lines = line_no;
+        let text = strip_timestamp(line);
+        if report.done_line.is_none() && text.contains(DONE_MARKER) {
+            report.done_line = Some(line_no);
+        } else if report.done_line.is_some()
+            && report.reboot_line.is_none()
+            && REBOOT_MARKERS.iter().any(|m| text.contains(m))
+        {
+            report.reboot_line = Some(line_no);
+        }
+        let Some(kind) = problem_kind(text) else {
+            continue;
+        };
+        match seen.get(text) {
+            Some(Some(index)) => {
+                if let Some(p) = report.problems.get_mut(*index) {
+                    p.occurrences += 1;
+                }
+            }
+            Some(None) => {}
+            None => {
+                report.distinct_problems += 1;
+                let index = (report.problems.len() < MAX_LISTED).then(|| {
+                    report.problems.push(Problem {
+                        line: line_no,
+                        kind,
+                        text: text.to_string(),
+                        occurrences: 1,
+                    });
+                    report.problems.len() - 1
+                });
+                seen.insert(text, index);
+            }
+        }
+    }
+    report
+}
+
+/// The last `n` lines of the console.
+pub fn tail(text: &str, n: usize) -> Vec<&str> {
+    let all: Vec<&str> = lines(text).collect();
+    let start = all.len().saturating_sub(n);
+    all.get(start..).unwrap_or_default().to_vec()
+}
