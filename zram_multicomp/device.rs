@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One zmc device: its configuration, and once `disksize` is set, its backing store (slot table,
+//! zsmalloc pool, compression streams). Reads, writes and discards of sector ranges become whole
+//! page operations here; partial pages are read-modify-written.
+
+use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+
+use kernel::page::PAGE_SIZE;
+use kernel::prelude::*;
+use kernel::str::CString;
+use kernel::sync::{Arc, Mutex, SpinLock};
+use kernel::{new_mutex, new_spinlock};
+
+use crate::ffi::{self, CodecKind, ZsPool};
+use crate::policy::{
+    decide_write, is_huge, AlgoId, AlgoKind, AlgoSpec, AlgoTable, CompPolicy, PageFeatures,
+    PageFlags, WriteDecision, MAX_ALGOS,
+};
+use crate::stats::{self, Stats};
+use crate::streams::Streams;
+use crate::table::{Meta, Table};
+
+/// An algorithm slot as configured through comp_algorithm, recomp_algorithm and
+/// algorithm_params.
+#[derive(Clone, Copy)]
+pub(crate) struct AlgoConf {
+    pub(crate) kind: AlgoKind,
+    pub(crate) level: Option<i32>,
+}
+
+impl AlgoConf {
+    pub(crate) const fn new(kind: AlgoKind) -> Self {
+        Self { kind, level: None }
+    }
+
+    /// The context kind and level for the kernel library; `None` for algorithms this module
+    /// does not carry.
+    pub(crate) fn codec(&self) -> Option<(CodecKind, i32)> {
+        // Defaults as zram 6.12's backends: lz4 acceleration 1, lz4hc 9, zstd 3, deflate 6.
+        let (kind, default) = match self.kind {
+            AlgoKind::Lz4 => (CodecKind::Lz4, 1),
+            AlgoKind::Lz4hc => (CodecKind::Lz4hc, 9),
+            AlgoKind::Zstd => (CodecKind::Zstd, 3),
+            AlgoKind::Deflate => (CodecKind::Deflate, 6),
+            _ => return None,
+        };
+        Some((kind, self.level.unwrap_or(default)))
+    }
+}
+
+/// The algorithms this module carries, in the order comp_algorithm lists them.
+pub(crate) const AVAILABLE: [AlgoKind; 4] =
+    [AlgoKind::Lz4, AlgoKind::Lz4hc, AlgoKind::Zstd, AlgoKind::Deflate];
+
+/// What can only change while the device is not initialised.
+pub(crate) struct Config {
+    pub(crate) algos: [Option<AlgoConf>; MAX_ALGOS],
+}
+
+/// The store behind an initialised device.
+pub(crate) struct Backing {
+    pub(crate) disksize: u64,
+    pub(crate) table: Table,
+    pub(crate) pool: ZsPool,
+    pub(crate) streams: [Option<Pin<KBox<Streams>>>; MAX_ALGOS],
+    pub(crate) algos: AlgoTable,
+    huge_size: usize,
+}
+
+#[pin_data]
+pub(crate) struct Device {
+    pub(crate) id: i32,
+    #[pin]
+    pub(crate) conf: Mutex<Config>,
+    #[pin]
+    backing: SpinLock<Option<Arc<Backing>>>,
+    /// Scratch page for partial-page I/O, which it also serialises.
+    #[pin]
+    rmw: Mutex<KVec<u8>>,
+    pub(crate) policy: AtomicU8,
+    pub(crate) limit_pages: AtomicU64,
+    pub(crate) stats: Stats,
+}
+
+pub(crate) fn now_s() -> u64 {
+    ffi::now_ns() / 1_000_000_000
+}
+
+impl Device {
+    pub(crate) fn new(id: i32) -> Result<Pin<KBox<Self>>> {
+        let scratch = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+        let mut algos = [None; MAX_ALGOS];
+        algos[0] = Some(AlgoConf::new(AlgoKind::Lz4));
+        algos[1] = Some(AlgoConf::new(AlgoKind::Zstd));
+        KBox::pin_init(
+            pin_init!(Self {
+                id,
+                conf <- new_mutex!(Config { algos }, "zmc:conf"),
+                backing <- new_spinlock!(None, "zmc:backing"),
+                rmw <- new_mutex!(scratch, "zmc:rmw"),
+                policy: AtomicU8::new(CompPolicy::Adaptive as u8),
+                limit_pages: AtomicU64::new(0),
+                stats: Stats::default(),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    pub(crate) fn comp_policy(&self) -> CompPolicy {
+        if self.policy.load(Relaxed) == CompPolicy::Static as u8 {
+            CompPolicy::Static
+        } else {
+            CompPolicy::Adaptive
+        }
+    }
+
+    /// The backing store, if `disksize` was set.
+    pub(crate) fn backing(&self) -> Option<Arc<Backing>> {
+        self.backing.lock().clone()
+    }
+
+    pub(crate) fn disksize(&self) -> u64 {
+        self.backing().map_or(0, |b| b.disksize)
+    }
+
+    /// Sets the disk size and builds the store with the configured algorithms.
+    pub(crate) fn init(&self, disksize: u64) -> Result {
+        let conf = self.conf.lock();
+        if self.backing().is_some() {
+            pr_info!("Cannot change disksize for initialized device\n");
+            return Err(EBUSY);
+        }
+        let page = PAGE_SIZE as u64;
+        let disksize = disksize.checked_add(page - 1).ok_or(EINVAL)? & !(page - 1);
+        let pages = usize::try_from(disksize / page).map_err(|_| ENOMEM)?;
+        let table = Table::new(pages)?;
+        let name = CString::try_from_fmt(format_args!("zmc{}", self.id))?;
+        let pool = ZsPool::new(&name)?;
+        let mut streams: [Option<Pin<KBox<Streams>>>; MAX_ALGOS] = [None, None, None, None];
+        let mut algos = AlgoTable { slots: [None; MAX_ALGOS] };
+        for (i, slot) in conf.algos.iter().enumerate() {
+            let Some(a) = slot else { continue };
+            let Some((kind, level)) = a.codec() else {
+                pr_err!("Cannot initialise {} compressing backend\n", a.kind.name());
+                return Err(EINVAL);
+            };
+            if let Some(s) = streams.get_mut(i) {
+                *s = Some(Streams::new(kind, level, ffi::nr_cpus())?);
+            }
+            if let Some(s) = algos.slots.get_mut(i) {
+                *s = Some(AlgoSpec::of(a.kind));
+            }
+        }
+        let huge_size = pool.huge_class_size();
+        let backing = Arc::new(
+            Backing {
+                disksize,
+                table,
+                pool,
+                streams,
+                algos,
+                huge_size,
+            },
+            GFP_KERNEL,
+        )?;
+        self.stats.clear();
+        *self.backing.lock() = Some(backing);
+        drop(conf);
+        Ok(())
+    }
+
+    /// Frees the store; the device goes back to uninitialised. C has made sure no I/O is in
+    /// flight and nobody can open the device.
+    pub(crate) fn reset(&self) {
+        let _conf = self.conf.lock();
+        let old = self.backing.lock().take();
+        drop(old);
+        self.stats.clear();
+    }
+
+    fn pages(b: &Backing, sector: u64, len: usize) -> Result {
+        let end = sector
+            .checked_mul(512)
+            .and_then(|s| s.checked_add(len as u64))
+            .ok_or(EIO)?;
+        if end > b.disksize {
+            return Err(EIO);
+        }
+        Ok(())
+    }
+
+    /// Writes `data` at `sector`.
+    pub(crate) fn write(&self, sector: u64, data: &[u8]) -> Result {
+        let ret = self.backing().ok_or(EIO).and_then(|b| {
+            Self::pages(&b, sector, data.len())?;
+            self.for_each_page(sector, data.len(), |index, off, range| {
+                let chunk = data.get(range).ok_or(EIO)?;
+                if off == 0 && chunk.len() == PAGE_SIZE {
+                    self.write_page(&b, index, chunk)
+                } else {
+                    let mut tmp = self.rmw.lock();
+                    self.read_page(&b, index, &mut tmp, true)?;
+                    tmp.get_mut(off..off + chunk.len())
+                        .ok_or(EIO)?
+                        .copy_from_slice(chunk);
+                    self.write_page(&b, index, &tmp)
+                }
+            })
+        });
+        if ret.is_err() {
+            stats::add(&self.stats.failed_writes, 1);
+        }
+        ret
+    }
+
+    /// Reads into `data` from `sector`.
+    pub(crate) fn read(&self, sector: u64, data: &mut [u8]) -> Result {
+        let len = data.len();
+        let ret = self.backing().ok_or(EIO).and_then(|b| {
+            Self::pages(&b, sector, len)?;
+            self.for_each_page(sector, len, |index, off, range| {
+                let chunk = data.get_mut(range).ok_or(EIO)?;
+                if off == 0 && chunk.len() == PAGE_SIZE {
+                    self.read_page(&b, index, chunk, true)
+                } else {
+                    let mut tmp = self.rmw.lock();
+                    self.read_page(&b, index, &mut tmp, true)?;
+                    chunk.copy_from_slice(tmp.get(off..off + chunk.len()).ok_or(EIO)?);
+                    Ok(())
+                }
+            })
+        });
+        if ret.is_err() {
+            stats::add(&self.stats.failed_reads, 1);
+        }
+        ret
+    }
+
+    /// Discards (and zeroes) `nr_sectors` from `sector`: whole pages are freed, partial pages
+    /// are zeroed in place, so a later read returns zeros either way.
+    pub(crate) fn discard(&self, sector: u64, nr_sectors: u64) -> Result {
+        let b = self.backing().ok_or(EIO)?;
+        let len = usize::try_from(nr_sectors.checked_mul(512).ok_or(EIO)?).map_err(|_| EIO)?;
+        Self::pages(&b, sector, len)?;
+        self.for_each_page(sector, len, |index, off, range| {
+            let n = range.end - range.start;
+            if off == 0 && n == PAGE_SIZE {
+                self.free_slot(&b, index);
+                Ok(())
+            } else {
+                let mut tmp = self.rmw.lock();
+                self.read_page(&b, index, &mut tmp, true)?;
+                tmp.get_mut(off..off + n).ok_or(EIO)?.fill(0);
+                self.write_page(&b, index, &tmp)
+            }
+        })
+    }
+
+    /// Calls `f(page index, offset in page, range in the caller's buffer)` for each page the
+    /// byte range `[sector * 512, + len)` touches.
+    fn for_each_page(
+        &self,
+        sector: u64,
+        len: usize,
+        mut f: impl FnMut(usize, usize, core::ops::Range<usize>) -> Result,
+    ) -> Result {
+        let mut pos = sector.checked_mul(512).ok_or(EIO)?;
+        let mut done = 0usize;
+        while done < len {
+            let index = usize::try_from(pos / PAGE_SIZE as u64).map_err(|_| EIO)?;
+            let off = (pos % PAGE_SIZE as u64) as usize;
+            let n = (PAGE_SIZE - off).min(len - done);
+            f(index, off, done..done + n)?;
+            done += n;
+            pos += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Stores one whole page.
+    fn write_page(&self, b: &Backing, index: usize, page: &[u8]) -> Result {
+        let now = now_s();
+        let decision = decide_write(page, self.comp_policy());
+        let (handle, features) = match decision {
+            WriteDecision::SameFilled(word) => (word, PageFeatures::written(decision, 0, false, now)),
+            WriteDecision::Raw => {
+                stats::add(&self.stats.raw_by_estimate, 1);
+                let handle = self.store_object(b, page)?;
+                (handle, PageFeatures::written(decision, PAGE_SIZE as u32, true, now))
+            }
+            WriteDecision::Compress(algo) => {
+                let (handle, len, huge) = self.compress_store(b, algo, page)?;
+                (handle, PageFeatures::written(decision, len as u32, huge, now))
+            }
+        };
+        self.install(b, index, handle, &features);
+        Ok(())
+    }
+
+    /// Compresses `page` with `algo` and stores the result (or the page itself when the
+    /// result is huge). Returns the handle, the stored length and whether it is huge.
+    pub(crate) fn compress_store(
+        &self,
+        b: &Backing,
+        algo: AlgoId,
+        page: &[u8],
+    ) -> Result<(u64, usize, bool)> {
+        let streams = b
+            .streams
+            .get(algo.index())
+            .and_then(|s| s.as_ref())
+            .ok_or(EINVAL)?;
+        let mut guard = streams.get();
+        let stream = guard.stream().ok_or(EINVAL)?;
+        let t0 = ffi::now_ns();
+        let res = stream.codec.compress(page, &mut stream.buf);
+        let algo_stats = self.stats.algo.get(algo.index()).ok_or(EINVAL)?;
+        stats::add(&algo_stats.comp_ns, ffi::now_ns().saturating_sub(t0));
+        let len = match res {
+            Ok(len) => len,
+            Err(e) if e == ENOSPC => PAGE_SIZE,
+            Err(e) => return Err(e),
+        };
+        stats::add(&algo_stats.pages, 1);
+        stats::add(&algo_stats.bytes_in, PAGE_SIZE as u64);
+        if is_huge(len, b.huge_size) {
+            stats::add(&algo_stats.bytes_out, PAGE_SIZE as u64);
+            drop(guard);
+            return Ok((self.store_object(b, page)?, PAGE_SIZE, true));
+        }
+        stats::add(&algo_stats.bytes_out, len as u64);
+        let data = stream.buf.get(..len).ok_or(EINVAL)?;
+        Ok((self.store_object(b, data)?, len, false))
+    }
+
+    /// Allocates an object for `data`, honouring mem_limit, and copies `data` in.
+    fn store_object(&self, b: &Backing, data: &[u8]) -> Result<u64> {
+        let handle = b.pool.alloc(data.len())?;
+        let used = b.pool.total_pages();
+        let limit = self.limit_pages.load(Relaxed);
+        if limit != 0 && used > limit {
+            b.pool.free(handle);
+            stats::add(&self.stats.writestall, 1);
+            return Err(ENOMEM);
+        }
+        self.stats.max_used_pages.fetch_max(used, Relaxed);
+        b.pool.write(handle, data);
+        Ok(handle)
+    }
+
+    pub(crate) fn account(&self, meta: Meta, sign_add: bool) {
+        let f = meta.features();
+        let op = if sign_add { stats::add } else { stats::sub };
+        op(&self.stats.pages_stored, 1);
+        if f.flags.contains(PageFlags::SAME) {
+            op(&self.stats.same_pages, 1);
+            return;
+        }
+        op(&self.stats.compr_data_size, u64::from(f.stored_len));
+        if f.flags.contains(PageFlags::HUGE) {
+            op(&self.stats.huge_pages, 1);
+            if sign_add {
+                stats::add(&self.stats.huge_pages_since, 1);
+            }
+        }
+    }
+
+    /// Puts a new page into slot `index`, freeing what was there.
+    pub(crate) fn install(&self, b: &Backing, index: usize, handle: u64, f: &PageFeatures) {
+        let meta = Meta::present(f);
+        let old = match b.table.lock(index) {
+            Ok(slot) => {
+                let old = slot.take();
+                slot.set(handle, meta);
+                old
+            }
+            Err(_) => {
+                // Out of range cannot happen (callers check), but never leak the object.
+                self.release(b, handle, meta);
+                return;
+            }
+        };
+        self.account(meta, true);
+        self.release(b, old.0, old.1);
+    }
+
+    /// Frees an object that was stored but never installed in a slot.
+    pub(crate) fn discard_object(&self, b: &Backing, handle: u64) {
+        b.pool.free(handle);
+    }
+
+    /// Frees the object behind (handle, meta), if any, and drops it from the counters.
+    pub(crate) fn release(&self, b: &Backing, handle: u64, meta: Meta) {
+        if !meta.is_present() {
+            return;
+        }
+        self.account(meta, false);
+        if !meta.flags().contains(PageFlags::SAME) {
+            b.pool.free(handle);
+        }
+    }
+
+    /// Empties slot `index`.
+    pub(crate) fn free_slot(&self, b: &Backing, index: usize) {
+        if let Ok(slot) = b.table.lock(index) {
+            let (handle, meta) = slot.take();
+            drop(slot);
+            self.release(b, handle, meta);
+        }
+    }
+
+    /// Reads one whole page of slot `index` into `out`. A read from the block layer (`touch`)
+    /// makes the page hot; the recompression pass reads without touching.
+    pub(crate) fn read_page(
+        &self,
+        b: &Backing,
+        index: usize,
+        out: &mut [u8],
+        touch: bool,
+    ) -> Result {
+        loop {
+            let (handle, meta) = b.table.lock(index)?.get();
+            if !meta.is_present() {
+                out.fill(0);
+                return Ok(());
+            }
+            let f = meta.features();
+            if f.flags.contains(PageFlags::SAME) {
+                fill_pattern(out, handle);
+                return Ok(());
+            }
+            let huge = f.flags.contains(PageFlags::HUGE);
+            // A stream may sleep to come free, so take it before the slot's spinlock.
+            let streams = if huge {
+                None
+            } else {
+                Some(
+                    b.streams
+                        .get(f.algo.index())
+                        .and_then(|s| s.as_ref())
+                        .ok_or(EIO)?,
+                )
+            };
+            let mut guard = streams.map(|s| s.get());
+            let slot = b.table.lock(index)?;
+            if slot.get() != (handle, meta) {
+                // Rewritten meanwhile: start over with what is there now.
+                continue;
+            }
+            let len = f.stored_len as usize;
+            let t0 = ffi::now_ns();
+            let res = match guard.as_mut().and_then(|g| g.stream()) {
+                None => b.pool.read(handle, len, |src| {
+                    out.copy_from_slice(src.get(..PAGE_SIZE).ok_or(EIO)?);
+                    Ok(())
+                }),
+                Some(stream) => b.pool.read(handle, len, |src| stream.codec.decompress(src, out)),
+            };
+            if touch {
+                slot.set_meta(Meta::present(&f.touched(now_s())));
+            }
+            drop(slot);
+            if !huge {
+                if let Some(a) = self.stats.algo.get(f.algo.index()) {
+                    stats::add(&a.decomp_ns, ffi::now_ns().saturating_sub(t0));
+                    stats::add(&a.decomp_pages, 1);
+                }
+            }
+            if res.is_err() {
+                pr_err!("zmc{}: page {} failed to decompress\n", self.id, index);
+                return Err(EIO);
+            }
+            return Ok(());
+        }
+    }
+
+    /// The swap slot `index` was freed: drop its page now. Runs in atomic context.
+    pub(crate) fn slot_free_notify(&self, index: u64) {
+        stats::add(&self.stats.notify_free, 1);
+        let Some(b) = self.backing() else { return };
+        match usize::try_from(index) {
+            Ok(i) if i < b.table.len() => self.free_slot(&b, i),
+            _ => stats::add(&self.stats.miss_free, 1),
+        }
+    }
+
+    /// Marks present pages idle: all of them (`cutoff_s` = None) or those not accessed for
+    /// `cutoff_s` seconds.
+    pub(crate) fn mark_idle(&self, age_s: Option<u64>) -> Result {
+        let b = self.backing().ok_or(EINVAL)?;
+        let now = now_s();
+        for index in 0..b.table.len() {
+            let slot = b.table.lock(index)?;
+            let (_, meta) = slot.get();
+            if !meta.is_present() {
+                continue;
+            }
+            let f = meta.features();
+            let old_enough = match age_s {
+                None => true,
+                Some(age) => now.saturating_sub(f.last_access_s) >= age,
+            };
+            if old_enough {
+                slot.set_meta(Meta::present(&f.marked_idle()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn fill_pattern(out: &mut [u8], word: u64) {
+    for chunk in out.chunks_mut(8) {
+        let bytes = word.to_ne_bytes();
+        let n = chunk.len();
+        chunk.copy_from_slice(bytes.get(..n).unwrap_or(&[]));
+    }
+}
+
+impl Drop for Backing {
+    fn drop(&mut self) {
+        for index in 0..self.table.len() {
+            if let Ok(slot) = self.table.lock(index) {
+                let (handle, meta) = slot.take();
+                if meta.is_present() && !meta.flags().contains(PageFlags::SAME) {
+                    self.pool.free(handle);
+                }
+            }
+        }
+    }
+}

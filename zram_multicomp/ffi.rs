@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The only place that touches C: the glue in `shim.c`, the compression wrappers in
+//! `backends.c`, zsmalloc, and the functions C calls back into Rust. Everything it exports to the
+//! rest of the crate is safe.
+
+use core::ffi::c_void;
+
+use kernel::ffi::{c_char, c_int, c_uint, c_ulong};
+use core::ptr::NonNull;
+
+use kernel::prelude::*;
+use kernel::str::CStr;
+
+use crate::device::Device;
+
+mod raw {
+    use super::*;
+
+    extern "C" {
+        pub(super) fn zmc_shim_init() -> c_int;
+        pub(super) fn zmc_shim_exit();
+        pub(super) fn zmc_shim_nr_cpus() -> c_uint;
+        pub(super) fn zmc_shim_now_ns() -> u64;
+        pub(super) fn zmc_shim_zs_malloc(pool: *mut c_void, size: usize) -> c_ulong;
+        pub(super) fn zmc_shim_zs_handle_ok(handle: c_ulong) -> bool;
+        pub(super) fn zmc_shim_zs_map(pool: *mut c_void, handle: c_ulong, write: bool) -> *mut u8;
+        pub(super) fn zmc_shim_zs_unmap(pool: *mut c_void, handle: c_ulong);
+        pub(super) fn zmc_shim_zs_pages_compacted(pool: *mut c_void) -> u64;
+
+        pub(super) fn zs_create_pool(name: *const c_char) -> *mut c_void;
+        pub(super) fn zs_destroy_pool(pool: *mut c_void);
+        pub(super) fn zs_free(pool: *mut c_void, handle: c_ulong);
+        pub(super) fn zs_get_total_pages(pool: *mut c_void) -> c_ulong;
+        pub(super) fn zs_compact(pool: *mut c_void) -> c_ulong;
+        pub(super) fn zs_huge_class_size(pool: *mut c_void) -> usize;
+
+        pub(super) fn zmc_lz4_create(hc: bool) -> *mut c_void;
+        pub(super) fn zmc_lz4_destroy(ctx: *mut c_void);
+        pub(super) fn zmc_lz4_compress(
+            ctx: *mut c_void,
+            hc: bool,
+            level: c_int,
+            src: *const u8,
+            slen: c_uint,
+            dst: *mut u8,
+            dcap: c_uint,
+        ) -> c_int;
+        pub(super) fn zmc_lz4_decompress(
+            src: *const u8,
+            slen: c_uint,
+            dst: *mut u8,
+            dlen: c_uint,
+        ) -> c_int;
+        pub(super) fn zmc_zstd_create(level: c_int) -> *mut c_void;
+        pub(super) fn zmc_zstd_destroy(ctx: *mut c_void);
+        pub(super) fn zmc_zstd_compress(
+            ctx: *mut c_void,
+            src: *const u8,
+            slen: c_uint,
+            dst: *mut u8,
+            dcap: c_uint,
+        ) -> c_int;
+        pub(super) fn zmc_zstd_decompress(
+            ctx: *mut c_void,
+            src: *const u8,
+            slen: c_uint,
+            dst: *mut u8,
+            dlen: c_uint,
+        ) -> c_int;
+        pub(super) fn zmc_deflate_create(level: c_int) -> *mut c_void;
+        pub(super) fn zmc_deflate_destroy(ctx: *mut c_void);
+        pub(super) fn zmc_deflate_compress(
+            ctx: *mut c_void,
+            src: *const u8,
+            slen: c_uint,
+            dst: *mut u8,
+            dcap: c_uint,
+        ) -> c_int;
+        pub(super) fn zmc_deflate_decompress(
+            ctx: *mut c_void,
+            src: *const u8,
+            slen: c_uint,
+            dst: *mut u8,
+            dlen: c_uint,
+        ) -> c_int;
+    }
+}
+
+/// Registers the block major and the control class and creates the first devices.
+pub(crate) fn shim_init() -> Result {
+    // SAFETY: called once from module init, before any device exists.
+    to_result(unsafe { raw::zmc_shim_init() })
+}
+
+/// Removes every device and unregisters what `shim_init` registered.
+pub(crate) fn shim_exit() {
+    // SAFETY: called once from module exit, after a successful `shim_init`.
+    unsafe { raw::zmc_shim_exit() }
+}
+
+/// Online CPUs, at least 1.
+pub(crate) fn nr_cpus() -> usize {
+    // SAFETY: reads a global counter; no preconditions.
+    let n = unsafe { raw::zmc_shim_nr_cpus() };
+    (n as usize).max(1)
+}
+
+/// Boot time in nanoseconds (it counts suspend, as zram's idle tracking does).
+pub(crate) fn now_ns() -> u64 {
+    // SAFETY: reads the clock; no preconditions.
+    unsafe { raw::zmc_shim_now_ns() }
+}
+
+fn to_result(ret: c_int) -> Result {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(())
+    }
+}
+
+fn len_result(ret: c_int) -> Result<usize> {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(ret as usize)
+    }
+}
+
+fn c_len(len: usize) -> Result<c_uint> {
+    c_uint::try_from(len).map_err(|_| EINVAL)
+}
+
+/// A zsmalloc pool: where compressed objects live.
+pub(crate) struct ZsPool(NonNull<c_void>);
+
+// SAFETY: zsmalloc pools are internally synchronised and may be used from any thread.
+unsafe impl Send for ZsPool {}
+// SAFETY: as above; every method takes `&self` and zsmalloc locks internally.
+unsafe impl Sync for ZsPool {}
+
+impl ZsPool {
+    /// Creates a pool named `name` (zsmalloc keeps its own copy of the name).
+    pub(crate) fn new(name: &CStr) -> Result<Self> {
+        // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
+        let pool = unsafe { raw::zs_create_pool(name.as_char_ptr()) };
+        NonNull::new(pool).map(Self).ok_or(ENOMEM)
+    }
+
+    /// Allocates an object of `size` bytes.
+    pub(crate) fn alloc(&self, size: usize) -> Result<u64> {
+        // SAFETY: the pool is live for as long as `self`.
+        let handle = unsafe { raw::zmc_shim_zs_malloc(self.0.as_ptr(), size) };
+        // SAFETY: only inspects the value.
+        if unsafe { raw::zmc_shim_zs_handle_ok(handle) } {
+            Ok(handle as u64)
+        } else {
+            Err(ENOMEM)
+        }
+    }
+
+    /// Frees an object returned by `alloc`.
+    pub(crate) fn free(&self, handle: u64) {
+        // SAFETY: the caller passes a handle from `alloc` on this pool, freed only once (the slot
+        // table gives every handle exactly one owner).
+        unsafe { raw::zs_free(self.0.as_ptr(), handle as c_ulong) }
+    }
+
+    /// Copies `data` into the object `handle`, which was allocated with `data.len()` bytes.
+    pub(crate) fn write(&self, handle: u64, data: &[u8]) {
+        // SAFETY: `handle` is a live object of this pool of at least `data.len()` bytes; the
+        // mapping is valid until the unmap below, and nothing in between sleeps.
+        unsafe {
+            let dst = raw::zmc_shim_zs_map(self.0.as_ptr(), handle as c_ulong, true);
+            core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
+            raw::zmc_shim_zs_unmap(self.0.as_ptr(), handle as c_ulong);
+        }
+    }
+
+    /// Maps the object `handle` of `len` bytes read-only and passes it to `f`, which must not
+    /// sleep (the mapping is per-CPU).
+    pub(crate) fn read<R>(&self, handle: u64, len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+        // SAFETY: `handle` is a live object of this pool of `len` bytes (the caller holds the
+        // slot lock, so it cannot be freed meanwhile); the slice lives only until the unmap.
+        unsafe {
+            let src = raw::zmc_shim_zs_map(self.0.as_ptr(), handle as c_ulong, false);
+            let ret = f(core::slice::from_raw_parts(src, len));
+            raw::zmc_shim_zs_unmap(self.0.as_ptr(), handle as c_ulong);
+            ret
+        }
+    }
+
+    /// Pages the pool holds.
+    pub(crate) fn total_pages(&self) -> u64 {
+        // SAFETY: the pool is live.
+        unsafe { raw::zs_get_total_pages(self.0.as_ptr()) as u64 }
+    }
+
+    /// Compacts the pool; returns the pages freed.
+    pub(crate) fn compact(&self) -> u64 {
+        // SAFETY: the pool is live.
+        unsafe { raw::zs_compact(self.0.as_ptr()) as u64 }
+    }
+
+    /// Pages freed by compaction so far.
+    pub(crate) fn pages_compacted(&self) -> u64 {
+        // SAFETY: the pool is live.
+        unsafe { raw::zmc_shim_zs_pages_compacted(self.0.as_ptr()) }
+    }
+
+    /// Objects of this size or larger take a whole zspage class of their own ("huge").
+    pub(crate) fn huge_class_size(&self) -> usize {
+        // SAFETY: the pool is live.
+        unsafe { raw::zs_huge_class_size(self.0.as_ptr()) }
+    }
+}
+
+impl Drop for ZsPool {
+    fn drop(&mut self) {
+        // SAFETY: the pool is live and every object was freed by the slot table's drop.
+        unsafe { raw::zs_destroy_pool(self.0.as_ptr()) }
+    }
+}
+
+/// Which C compression context a [`Codec`] wraps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodecKind {
+    Lz4,
+    Lz4hc,
+    Zstd,
+    Deflate,
+}
+
+/// A compression context from `backends.c`: workspaces for one algorithm at one level.
+pub(crate) struct Codec {
+    kind: CodecKind,
+    level: c_int,
+    ctx: NonNull<c_void>,
+}
+
+// SAFETY: a context is plain memory owned by this value; it is used by one thread at a time
+// (streams hand out `&mut`).
+unsafe impl Send for Codec {}
+
+impl Codec {
+    /// Allocates the workspaces of `kind` at `level`.
+    pub(crate) fn new(kind: CodecKind, level: i32) -> Result<Self> {
+        // SAFETY: the constructors only allocate; they return NULL on failure.
+        let ctx = unsafe {
+            match kind {
+                CodecKind::Lz4 => raw::zmc_lz4_create(false),
+                CodecKind::Lz4hc => raw::zmc_lz4_create(true),
+                CodecKind::Zstd => raw::zmc_zstd_create(level),
+                CodecKind::Deflate => raw::zmc_deflate_create(level),
+            }
+        };
+        let ctx = NonNull::new(ctx).ok_or(ENOMEM)?;
+        Ok(Self { kind, level, ctx })
+    }
+
+    /// Compresses `src` into `dst`; returns the compressed length, or `ENOSPC` if it does not
+    /// fit.
+    pub(crate) fn compress(&mut self, src: &[u8], dst: &mut [u8]) -> Result<usize> {
+        let (slen, dcap) = (c_len(src.len())?, c_len(dst.len())?);
+        let ctx = self.ctx.as_ptr();
+        let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+        // SAFETY: `ctx` is this codec's live context, used only through `&mut self`; the source
+        // and destination pointers and lengths come from live slices.
+        let ret = unsafe {
+            match self.kind {
+                CodecKind::Lz4 => raw::zmc_lz4_compress(ctx, false, self.level, s, slen, d, dcap),
+                CodecKind::Lz4hc => raw::zmc_lz4_compress(ctx, true, self.level, s, slen, d, dcap),
+                CodecKind::Zstd => raw::zmc_zstd_compress(ctx, s, slen, d, dcap),
+                CodecKind::Deflate => raw::zmc_deflate_compress(ctx, s, slen, d, dcap),
+            }
+        };
+        let len = len_result(ret)?;
+        if len > dst.len() {
+            return Err(EINVAL);
+        }
+        Ok(len)
+    }
+
+    /// Decompresses `src` into all of `dst`; any other outcome is an error.
+    pub(crate) fn decompress(&mut self, src: &[u8], dst: &mut [u8]) -> Result {
+        let (slen, dlen) = (c_len(src.len())?, c_len(dst.len())?);
+        let ctx = self.ctx.as_ptr();
+        let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+        // SAFETY: as in `compress`; the decompressors write at most `dlen` bytes.
+        let ret = unsafe {
+            match self.kind {
+                CodecKind::Lz4 | CodecKind::Lz4hc => raw::zmc_lz4_decompress(s, slen, d, dlen),
+                CodecKind::Zstd => raw::zmc_zstd_decompress(ctx, s, slen, d, dlen),
+                CodecKind::Deflate => raw::zmc_deflate_decompress(ctx, s, slen, d, dlen),
+            }
+        };
+        to_result(ret)
+    }
+}
+
+impl Drop for Codec {
+    fn drop(&mut self) {
+        // SAFETY: the context is live and owned by this value.
+        unsafe {
+            match self.kind {
+                CodecKind::Lz4 | CodecKind::Lz4hc => raw::zmc_lz4_destroy(self.ctx.as_ptr()),
+                CodecKind::Zstd => raw::zmc_zstd_destroy(self.ctx.as_ptr()),
+                CodecKind::Deflate => raw::zmc_deflate_destroy(self.ctx.as_ptr()),
+            }
+        }
+    }
+}
+
+// ---- Called from C (shim.c) ----
+
+/// Recovers the device behind the pointer C holds.
+///
+/// # Safety
+///
+/// `rs` must come from `zmc_rs_dev_new` and not yet be passed to `zmc_rs_dev_free`.
+unsafe fn dev<'a>(rs: *mut c_void) -> &'a Device {
+    // SAFETY: by the function's contract, `rs` points to a live `Device`.
+    unsafe { &*rs.cast::<Device>() }
+}
+
+#[no_mangle]
+extern "C" fn zmc_rs_dev_new(id: c_int) -> *mut c_void {
+    match Device::new(id) {
+        // SAFETY: the device is never moved out of its box: C only keeps the pointer, and
+        // `zmc_rs_dev_free` drops it in place.
+        Ok(dev) => KBox::into_raw(unsafe { Pin::into_inner_unchecked(dev) }).cast(),
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// # Safety
+///
+/// `rs` comes from `zmc_rs_dev_new`; C calls this once, after the disk is gone.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_dev_free(rs: *mut c_void) {
+    // SAFETY: by the contract, `rs` is the pointer `zmc_rs_dev_new` made from a `KBox`, and
+    // nothing uses it any more.
+    drop(unsafe { KBox::from_raw(rs.cast::<Device>()) });
+}
+
+/// # Safety
+///
+/// `rs` is a live device; `buf` is sysfs's PAGE_SIZE buffer.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_show(rs: *mut c_void, attr: c_int, buf: *mut u8) -> isize {
+    // SAFETY: sysfs hands `show` a writable buffer of PAGE_SIZE bytes.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
+    // SAFETY: by the contract, `rs` is live.
+    match unsafe { dev(rs) }.show(attr, out) {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// `rs` is a live device; `buf` holds `len` bytes written by user space.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_store(rs: *mut c_void, attr: c_int, buf: *const u8, len: usize) -> isize {
+    // SAFETY: sysfs hands `store` `len` readable bytes.
+    let input = unsafe { core::slice::from_raw_parts(buf, len) };
+    // SAFETY: by the contract, `rs` is live.
+    match unsafe { dev(rs) }.store(attr, input) {
+        Ok(()) => len as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// `rs` is a live device.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_disksize(rs: *mut c_void) -> u64 {
+    // SAFETY: by the contract, `rs` is live.
+    unsafe { dev(rs) }.disksize()
+}
+
+/// # Safety
+///
+/// `rs` is a live device with no I/O in flight (C claimed it and synced it).
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_reset(rs: *mut c_void) {
+    // SAFETY: by the contract, `rs` is live.
+    unsafe { dev(rs) }.reset()
+}
+
+/// # Safety
+///
+/// `rs` is a live device; `buf` is a kernel mapping of `len` bytes of the request's page.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_rw(rs: *mut c_void, write: bool, sector: u64, buf: *mut u8, len: u32) -> c_int {
+    // SAFETY: the segment's page is mapped for `len` bytes and owned by the request until it
+    // completes, which is after this call returns.
+    let data = unsafe { core::slice::from_raw_parts_mut(buf, len as usize) };
+    // SAFETY: by the contract, `rs` is live.
+    let dev = unsafe { dev(rs) };
+    let ret = if write {
+        dev.write(sector, data)
+    } else {
+        dev.read(sector, data)
+    };
+    match ret {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// `rs` is a live device.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_discard(rs: *mut c_void, sector: u64, nr_sectors: u64) -> c_int {
+    // SAFETY: by the contract, `rs` is live.
+    match unsafe { dev(rs) }.discard(sector, nr_sectors) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// `rs` is a live device. Called under the swap device's spinlock: must not sleep.
+#[no_mangle]
+unsafe extern "C" fn zmc_rs_slot_free_notify(rs: *mut c_void, index: c_ulong) {
+    // SAFETY: by the contract, `rs` is live.
+    unsafe { dev(rs) }.slot_free_notify(index as u64)
+}

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zram_multicomp C glue: what Rust cannot reach in 6.12. It registers the block major and the
+ * zmc-control class, creates gendisks on a blk-mq tag set, walks request segments, holds the sysfs
+ * attribute tables and module parameters, and forwards every decision to the Rust engine.
+ */
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/timekeeping.h>
+#include <linux/zsmalloc.h>
+
+#include "shim.h"
+
+static unsigned int num_devices = 1;
+module_param(num_devices, uint, 0444);
+MODULE_PARM_DESC(num_devices, "Number of /dev/zmcN devices created at load time");
+
+struct zmc_disk {
+	struct gendisk *disk;
+	struct blk_mq_tag_set tag_set;
+	void *rs;
+	int id;
+	/* Set while reset or removal runs: nobody may open the device meanwhile. */
+	bool claim;
+};
+
+static DEFINE_IDR(zmc_idr);
+static DEFINE_MUTEX(zmc_idr_lock);
+static int zmc_major;
+
+static struct zmc_disk *dev_to_zd(struct device *dev)
+{
+	return dev_to_disk(dev)->private_data;
+}
+
+/* ---- small helpers the engine needs: inline functions and macros ---- */
+
+unsigned int zmc_shim_nr_cpus(void)
+{
+	return num_online_cpus();
+}
+
+u64 zmc_shim_now_ns(void)
+{
+	return ktime_get_boottime_ns();
+}
+
+/* The I/O path may run under reclaim: no I/O from allocation, no warning on failure. */
+unsigned long zmc_shim_zs_malloc(void *pool, size_t size)
+{
+	return zs_malloc(pool, size, GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE);
+}
+
+bool zmc_shim_zs_handle_ok(unsigned long handle)
+{
+	return !IS_ERR_VALUE(handle);
+}
+
+void *zmc_shim_zs_map(void *pool, unsigned long handle, bool write)
+{
+	return zs_map_object(pool, handle, write ? ZS_MM_WO : ZS_MM_RO);
+}
+
+void zmc_shim_zs_unmap(void *pool, unsigned long handle)
+{
+	zs_unmap_object(pool, handle);
+}
+
+u64 zmc_shim_zs_pages_compacted(void *pool)
+{
+	struct zs_pool_stats stats = {};
+
+	zs_pool_stats(pool, &stats);
+	return atomic_long_read(&stats.pages_compacted);
+}
+
+/* ---- block I/O ---- */
+
+static int zmc_rw_segments(struct zmc_disk *zd, struct request *rq, bool write)
+{
+	struct req_iterator iter;
+	struct bio_vec bv;
+	sector_t sector = blk_rq_pos(rq);
+	int err = 0;
+
+	rq_for_each_segment(bv, rq, iter) {
+		void *buf = kmap_local_page(bv.bv_page);
+
+		err = zmc_rs_rw(zd->rs, write, sector, buf + bv.bv_offset, bv.bv_len);
+		if (write)
+			kunmap_local(buf);
+		else {
+			flush_dcache_page(bv.bv_page);
+			kunmap_local(buf);
+		}
+		if (err)
+			break;
+		sector += bv.bv_len >> SECTOR_SHIFT;
+	}
+	return err;
+}
+
+static blk_status_t zmc_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
+{
+	struct request *rq = bd->rq;
+	struct zmc_disk *zd = hctx->queue->queuedata;
+	int err;
+
+	blk_mq_start_request(rq);
+	switch (req_op(rq)) {
+	case REQ_OP_FLUSH:
+		err = 0;
+		break;
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		err = zmc_rs_discard(zd->rs, blk_rq_pos(rq), blk_rq_sectors(rq));
+		break;
+	case REQ_OP_READ:
+		err = zmc_rw_segments(zd, rq, false);
+		break;
+	case REQ_OP_WRITE:
+		err = zmc_rw_segments(zd, rq, true);
+		break;
+	default:
+		err = -EOPNOTSUPP;
+		break;
+	}
+	blk_mq_end_request(rq, errno_to_blk_status(err));
+	return BLK_STS_OK;
+}
+
+static const struct blk_mq_ops zmc_mq_ops = {
+	.queue_rq = zmc_queue_rq,
+};
+
+static int zmc_open(struct gendisk *disk, blk_mode_t mode)
+{
+	struct zmc_disk *zd = disk->private_data;
+
+	WARN_ON(!mutex_is_locked(&disk->open_mutex));
+	return zd->claim ? -EBUSY : 0;
+}
+
+static void zmc_slot_free_notify(struct block_device *bdev, unsigned long index)
+{
+	struct zmc_disk *zd = bdev->bd_disk->private_data;
+
+	zmc_rs_slot_free_notify(zd->rs, index);
+}
+
+static const struct block_device_operations zmc_fops = {
+	.owner = THIS_MODULE,
+	.open = zmc_open,
+	.swap_slot_free_notify = zmc_slot_free_notify,
+};
+
+/* ---- sysfs: one table, every attribute forwarded to Rust by id ---- */
+
+struct zmc_attribute {
+	struct device_attribute attr;
+	enum zmc_attr id;
+};
+
+#define to_zmc_attr(a) container_of(a, struct zmc_attribute, attr)
+
+static ssize_t zmc_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return zmc_rs_show(dev_to_zd(dev)->rs, to_zmc_attr(attr)->id, buf);
+}
+
+static ssize_t zmc_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			 size_t len)
+{
+	struct zmc_disk *zd = dev_to_zd(dev);
+	enum zmc_attr id = to_zmc_attr(attr)->id;
+	ssize_t ret = zmc_rs_store(zd->rs, id, buf, len);
+
+	if (ret > 0 && id == ZMC_ATTR_DISKSIZE)
+		set_capacity_and_notify(zd->disk, zmc_rs_disksize(zd->rs) >> SECTOR_SHIFT);
+	return ret;
+}
+
+#define ZMC_ATTR(_name, _mode, _id)                                                    \
+	static struct zmc_attribute zmc_attr_##_name = {                                  \
+		.attr = __ATTR(_name, _mode, (_mode) & 0444 ? zmc_show : NULL,             \
+			       (_mode) & 0222 ? zmc_store : NULL),                          \
+		.id = _id,                                                                 \
+	}
+
+ZMC_ATTR(disksize, 0644, ZMC_ATTR_DISKSIZE);
+ZMC_ATTR(initstate, 0444, ZMC_ATTR_INITSTATE);
+ZMC_ATTR(comp_algorithm, 0644, ZMC_ATTR_COMP_ALGORITHM);
+ZMC_ATTR(algorithm_params, 0200, ZMC_ATTR_ALGORITHM_PARAMS);
+ZMC_ATTR(recomp_algorithm, 0644, ZMC_ATTR_RECOMP_ALGORITHM);
+ZMC_ATTR(recompress, 0200, ZMC_ATTR_RECOMPRESS);
+ZMC_ATTR(idle, 0200, ZMC_ATTR_IDLE);
+ZMC_ATTR(mem_limit, 0200, ZMC_ATTR_MEM_LIMIT);
+ZMC_ATTR(mem_used_max, 0200, ZMC_ATTR_MEM_USED_MAX);
+ZMC_ATTR(mm_stat, 0444, ZMC_ATTR_MM_STAT);
+ZMC_ATTR(io_stat, 0444, ZMC_ATTR_IO_STAT);
+ZMC_ATTR(debug_stat, 0444, ZMC_ATTR_DEBUG_STAT);
+ZMC_ATTR(compact, 0200, ZMC_ATTR_COMPACT);
+ZMC_ATTR(max_comp_streams, 0644, ZMC_ATTR_MAX_COMP_STREAMS);
+ZMC_ATTR(comp_policy, 0644, ZMC_ATTR_COMP_POLICY);
+ZMC_ATTR(policy_stat, 0444, ZMC_ATTR_POLICY_STAT);
+
+/* reset needs the gendisk's open count, so it is handled here and then in Rust. */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			   size_t len)
+{
+	struct zmc_disk *zd = dev_to_zd(dev);
+	struct gendisk *disk = zd->disk;
+	unsigned short do_reset;
+	int ret;
+
+	ret = kstrtou16(buf, 10, &do_reset);
+	if (ret)
+		return ret;
+	if (!do_reset)
+		return -EINVAL;
+
+	mutex_lock(&disk->open_mutex);
+	if (disk_openers(disk) || zd->claim) {
+		mutex_unlock(&disk->open_mutex);
+		return -EBUSY;
+	}
+	zd->claim = true;
+	mutex_unlock(&disk->open_mutex);
+
+	sync_blockdev(disk->part0);
+	zmc_rs_reset(zd->rs);
+	set_capacity_and_notify(disk, 0);
+
+	mutex_lock(&disk->open_mutex);
+	zd->claim = false;
+	mutex_unlock(&disk->open_mutex);
+	return len;
+}
+static DEVICE_ATTR_WO(reset);
+
+static struct attribute *zmc_disk_attrs[] = {
+	&zmc_attr_disksize.attr.attr,
+	&zmc_attr_initstate.attr.attr,
+	&dev_attr_reset.attr,
+	&zmc_attr_comp_algorithm.attr.attr,
+	&zmc_attr_algorithm_params.attr.attr,
+	&zmc_attr_recomp_algorithm.attr.attr,
+	&zmc_attr_recompress.attr.attr,
+	&zmc_attr_idle.attr.attr,
+	&zmc_attr_mem_limit.attr.attr,
+	&zmc_attr_mem_used_max.attr.attr,
+	&zmc_attr_mm_stat.attr.attr,
+	&zmc_attr_io_stat.attr.attr,
+	&zmc_attr_debug_stat.attr.attr,
+	&zmc_attr_compact.attr.attr,
+	&zmc_attr_max_comp_streams.attr.attr,
+	&zmc_attr_comp_policy.attr.attr,
+	&zmc_attr_policy_stat.attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(zmc_disk);
+
+/* ---- devices ---- */
+
+static int zmc_add(void)
+{
+	struct queue_limits lim = {
+		/* 512-byte sectors; partial pages are read-modify-written by the engine. */
+		.logical_block_size = SECTOR_SIZE,
+		.physical_block_size = PAGE_SIZE,
+		.io_min = PAGE_SIZE,
+		.io_opt = PAGE_SIZE,
+		.max_hw_discard_sectors = UINT_MAX,
+		.discard_granularity = SECTOR_SIZE,
+		.max_write_zeroes_sectors = UINT_MAX,
+		.features = BLK_FEAT_STABLE_WRITES,
+	};
+	struct zmc_disk *zd;
+	int ret, id;
+
+	zd = kzalloc(sizeof(*zd), GFP_KERNEL);
+	if (!zd)
+		return -ENOMEM;
+
+	mutex_lock(&zmc_idr_lock);
+	ret = idr_alloc(&zmc_idr, zd, 0, 0, GFP_KERNEL);
+	mutex_unlock(&zmc_idr_lock);
+	if (ret < 0)
+		goto out_free;
+	id = ret;
+	zd->id = id;
+
+	zd->rs = zmc_rs_dev_new(id);
+	if (!zd->rs) {
+		ret = -ENOMEM;
+		goto out_idr;
+	}
+
+	zd->tag_set.ops = &zmc_mq_ops;
+	zd->tag_set.nr_hw_queues = 1;
+	zd->tag_set.queue_depth = 128;
+	zd->tag_set.numa_node = NUMA_NO_NODE;
+	zd->tag_set.flags = BLK_MQ_F_BLOCKING;
+	ret = blk_mq_alloc_tag_set(&zd->tag_set);
+	if (ret)
+		goto out_rs;
+
+	zd->disk = blk_mq_alloc_disk(&zd->tag_set, &lim, zd);
+	if (IS_ERR(zd->disk)) {
+		ret = PTR_ERR(zd->disk);
+		goto out_tags;
+	}
+	zd->disk->major = zmc_major;
+	zd->disk->first_minor = id;
+	zd->disk->minors = 1;
+	zd->disk->flags |= GENHD_FL_NO_PART;
+	zd->disk->fops = &zmc_fops;
+	zd->disk->private_data = zd;
+	snprintf(zd->disk->disk_name, DISK_NAME_LEN, "zmc%d", id);
+	set_capacity(zd->disk, 0);
+	ret = device_add_disk(NULL, zd->disk, zmc_disk_groups);
+	if (ret)
+		goto out_disk;
+	pr_info("added device %s\n", zd->disk->disk_name);
+	return id;
+
+out_disk:
+	put_disk(zd->disk);
+out_tags:
+	blk_mq_free_tag_set(&zd->tag_set);
+out_rs:
+	zmc_rs_dev_free(zd->rs);
+out_idr:
+	mutex_lock(&zmc_idr_lock);
+	idr_remove(&zmc_idr, id);
+	mutex_unlock(&zmc_idr_lock);
+out_free:
+	kfree(zd);
+	return ret;
+}
+
+/* The caller holds zmc_idr_lock and has removed zd from the idr (or is tearing all down). */
+static void zmc_destroy(struct zmc_disk *zd)
+{
+	pr_info("removed device %s\n", zd->disk->disk_name);
+	del_gendisk(zd->disk);
+	/* No I/O can come in any more: the engine drains its pool and frees everything. */
+	zmc_rs_dev_free(zd->rs);
+	put_disk(zd->disk);
+	blk_mq_free_tag_set(&zd->tag_set);
+	kfree(zd);
+}
+
+/* Marks the device claimed, unless it is open: then -EBUSY. */
+static int zmc_claim(struct zmc_disk *zd)
+{
+	int ret = 0;
+
+	mutex_lock(&zd->disk->open_mutex);
+	if (disk_openers(zd->disk) || zd->claim)
+		ret = -EBUSY;
+	else
+		zd->claim = true;
+	mutex_unlock(&zd->disk->open_mutex);
+	return ret;
+}
+
+static ssize_t hot_add_show(const struct class *class, const struct class_attribute *attr,
+			    char *buf)
+{
+	int ret = zmc_add();
+
+	if (ret < 0)
+		return ret;
+	return sysfs_emit(buf, "%d\n", ret);
+}
+static struct class_attribute class_attr_hot_add = __ATTR(hot_add, 0400, hot_add_show, NULL);
+
+static ssize_t hot_remove_store(const struct class *class, const struct class_attribute *attr,
+				const char *buf, size_t count)
+{
+	struct zmc_disk *zd;
+	int ret, id;
+
+	ret = kstrtoint(buf, 10, &id);
+	if (ret)
+		return ret;
+	if (id < 0)
+		return -EINVAL;
+
+	mutex_lock(&zmc_idr_lock);
+	zd = idr_find(&zmc_idr, id);
+	if (!zd) {
+		ret = -ENODEV;
+	} else {
+		ret = zmc_claim(zd);
+		if (!ret) {
+			idr_remove(&zmc_idr, id);
+			zmc_destroy(zd);
+		}
+	}
+	mutex_unlock(&zmc_idr_lock);
+	return ret ? ret : count;
+}
+static CLASS_ATTR_WO(hot_remove);
+
+static struct attribute *zmc_control_class_attrs[] = {
+	&class_attr_hot_add.attr,
+	&class_attr_hot_remove.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(zmc_control_class);
+
+static struct class zmc_control_class = {
+	.name = "zmc-control",
+	.class_groups = zmc_control_class_groups,
+};
+
+static int zmc_remove_cb(int id, void *ptr, void *data)
+{
+	zmc_destroy(ptr);
+	return 0;
+}
+
+void zmc_shim_exit(void)
+{
+	class_unregister(&zmc_control_class);
+	mutex_lock(&zmc_idr_lock);
+	idr_for_each(&zmc_idr, zmc_remove_cb, NULL);
+	idr_destroy(&zmc_idr);
+	mutex_unlock(&zmc_idr_lock);
+	unregister_blkdev(zmc_major, "zmc");
+}
+
+int zmc_shim_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = class_register(&zmc_control_class);
+	if (ret) {
+		pr_err("unable to register zmc-control class\n");
+		return ret;
+	}
+	zmc_major = register_blkdev(0, "zmc");
+	if (zmc_major <= 0) {
+		pr_err("unable to get major number\n");
+		class_unregister(&zmc_control_class);
+		return -EBUSY;
+	}
+	for (i = 0; i < num_devices; i++) {
+		ret = zmc_add();
+		if (ret < 0) {
+			zmc_shim_exit();
+			return ret;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The interface between zram_multicomp's C glue (shim.c: gendisk, blk-mq, sysfs tables,
+ * module parameters, the control class) and its Rust engine (everything else). ffi.rs mirrors
+ * every declaration here.
+ */
+#ifndef ZMC_SHIM_H
+#define ZMC_SHIM_H
+
+#include <linux/types.h>
+
+/* Per-device sysfs attributes, by id. Keep in step with ffi.rs (Attr). */
+enum zmc_attr {
+	ZMC_ATTR_DISKSIZE,
+	ZMC_ATTR_INITSTATE,
+	ZMC_ATTR_COMP_ALGORITHM,
+	ZMC_ATTR_ALGORITHM_PARAMS,
+	ZMC_ATTR_RECOMP_ALGORITHM,
+	ZMC_ATTR_RECOMPRESS,
+	ZMC_ATTR_IDLE,
+	ZMC_ATTR_MEM_LIMIT,
+	ZMC_ATTR_MEM_USED_MAX,
+	ZMC_ATTR_MM_STAT,
+	ZMC_ATTR_IO_STAT,
+	ZMC_ATTR_DEBUG_STAT,
+	ZMC_ATTR_COMPACT,
+	ZMC_ATTR_MAX_COMP_STREAMS,
+	ZMC_ATTR_COMP_POLICY,
+	ZMC_ATTR_POLICY_STAT,
+	ZMC_ATTR_NR,
+};
+
+/* Implemented in Rust (ffi.rs), called from C. */
+void *zmc_rs_dev_new(int id);
+void zmc_rs_dev_free(void *rs);
+ssize_t zmc_rs_show(void *rs, int attr, char *buf);
+ssize_t zmc_rs_store(void *rs, int attr, const char *buf, size_t len);
+u64 zmc_rs_disksize(void *rs);
+void zmc_rs_reset(void *rs);
+int zmc_rs_rw(void *rs, bool write, u64 sector, void *buf, u32 len);
+int zmc_rs_discard(void *rs, u64 sector, u64 nr_sectors);
+void zmc_rs_slot_free_notify(void *rs, unsigned long index);
+
+/* Implemented in C (shim.c), called from Rust. */
+int zmc_shim_init(void);
+void zmc_shim_exit(void);
+unsigned int zmc_shim_nr_cpus(void);
+u64 zmc_shim_now_ns(void);
+unsigned long zmc_shim_zs_malloc(void *pool, size_t size);
+bool zmc_shim_zs_handle_ok(unsigned long handle);
+void *zmc_shim_zs_map(void *pool, unsigned long handle, bool write);
+void zmc_shim_zs_unmap(void *pool, unsigned long handle);
+u64 zmc_shim_zs_pages_compacted(void *pool);
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The slot table: one entry per device page, with striped spinlocks.
+//!
+//! An entry is two words: the zsmalloc handle (or the fill pattern of a same-filled page) and a
+//! packed `Meta` (stored length, algorithm, flags, last access). Both are only read or written
+//! while the entry's stripe lock is held, so a reader always sees a consistent pair, and a
+//! handle has exactly one owner. The locks are spinlocks because `swap_slot_free_notify` runs
+//! in atomic context; nothing sleeps while holding one.
+
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use kernel::init::pin_init_array_from_fn;
+use kernel::new_spinlock;
+use kernel::prelude::*;
+use kernel::sync::lock::{spinlock::SpinLockBackend, Guard};
+use kernel::sync::SpinLock;
+
+use crate::policy::{AlgoId, PageFeatures, PageFlags};
+
+const STRIPES: usize = 256;
+
+/// The slot holds data: a same-filled pattern or a zsmalloc object.
+pub(crate) const PRESENT: PageFlags = PageFlags(1 << 6);
+
+/// The packed second word of a slot.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Meta(u64);
+
+impl Meta {
+    const LEN_BITS: u32 = 13;
+    const ALGO_SHIFT: u32 = 13;
+    const FLAGS_SHIFT: u32 = 16;
+    const ACCESS_SHIFT: u32 = 32;
+
+    /// Packs the features of a present page.
+    pub(crate) fn present(f: &PageFeatures) -> Self {
+        let len = u64::from(f.stored_len) & ((1 << Self::LEN_BITS) - 1);
+        let algo = u64::from(f.algo.0 & 0x7) << Self::ALGO_SHIFT;
+        let flags = u64::from(f.flags.with(PRESENT).0) << Self::FLAGS_SHIFT;
+        let access = (f.last_access_s & 0xffff_ffff) << Self::ACCESS_SHIFT;
+        Self(len | algo | flags | access)
+    }
+
+    pub(crate) fn flags(self) -> PageFlags {
+        PageFlags((self.0 >> Self::FLAGS_SHIFT) as u8)
+    }
+
+    pub(crate) fn is_present(self) -> bool {
+        self.flags().contains(PRESENT)
+    }
+
+    /// The page's features, as the policy sees them.
+    pub(crate) fn features(self) -> PageFeatures {
+        PageFeatures {
+            algo: AlgoId(((self.0 >> Self::ALGO_SHIFT) & 0x7) as u8),
+            stored_len: (self.0 & ((1 << Self::LEN_BITS) - 1)) as u32,
+            flags: self.flags(),
+            last_access_s: self.0 >> Self::ACCESS_SHIFT,
+        }
+    }
+}
+
+struct Slot {
+    handle: AtomicU64,
+    meta: AtomicU64,
+}
+
+pub(crate) struct Table {
+    slots: KVVec<Slot>,
+    locks: Pin<KBox<[SpinLock<()>; STRIPES]>>,
+}
+
+/// A locked slot.
+pub(crate) struct SlotGuard<'a> {
+    _lock: Guard<'a, (), SpinLockBackend>,
+    slot: &'a Slot,
+}
+
+impl SlotGuard<'_> {
+    /// The handle (or pattern) and the meta word.
+    pub(crate) fn get(&self) -> (u64, Meta) {
+        (self.slot.handle.load(Relaxed), Meta(self.slot.meta.load(Relaxed)))
+    }
+
+    pub(crate) fn set(&self, handle: u64, meta: Meta) {
+        self.slot.handle.store(handle, Relaxed);
+        self.slot.meta.store(meta.0, Relaxed);
+    }
+
+    pub(crate) fn set_meta(&self, meta: Meta) {
+        self.slot.meta.store(meta.0, Relaxed);
+    }
+
+    /// Empties the slot and returns what it held.
+    pub(crate) fn take(&self) -> (u64, Meta) {
+        let old = self.get();
+        self.set(0, Meta::default());
+        old
+    }
+}
+
+impl Table {
+    /// A table of `n` empty slots.
+    pub(crate) fn new(n: usize) -> Result<Self> {
+        let mut slots = KVVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            slots.push(
+                Slot {
+                    handle: AtomicU64::new(0),
+                    meta: AtomicU64::new(0),
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        let locks = KBox::pin_init(
+            pin_init_array_from_fn(|_| new_spinlock!((), "zmc:slot")),
+            GFP_KERNEL,
+        )?;
+        Ok(Self { slots, locks })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Locks slot `index`; `EINVAL` past the end.
+    pub(crate) fn lock(&self, index: usize) -> Result<SlotGuard<'_>> {
+        let slot = self.slots.get(index).ok_or(EINVAL)?;
+        let lock = self.locks.get(index % STRIPES).ok_or(EINVAL)?;
+        Ok(SlotGuard {
+            _lock: lock.lock(),
+            slot,
+        })
+    }
+}
