@@ -19,7 +19,7 @@ fio_run() { # name, extra args...
 	return $_rc
 }
 
-ktap_plan 15
+ktap_plan 14
 ktap_check "modprobe zram_multicomp" modprobe zram_multicomp
 ktap_check "disksize $SIZE" sh -c "echo $SIZE > $S/disksize"
 ktap_check "fio 4k random write, verify" fio_run rw4k --rw=randwrite --bs=4k

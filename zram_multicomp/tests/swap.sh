@@ -6,7 +6,7 @@
 S=/sys/block/zmc0
 CG=/sys/fs/cgroup/zmc-swap
 FILES=12
-ktap_plan 9
+ktap_plan 10
 ktap_check "modprobe zram_multicomp" modprobe zram_multicomp
 ktap_check "disksize 256M, mkswap, swapon with discard" sh -c "echo 256M > $S/disksize && mkswap /dev/zmc0 >/dev/null && swapon -d /dev/zmc0"
 mkdir -p /tmp/swapfs && mount -t tmpfs -o size=200M tmpfs /tmp/swapfs
@@ -36,8 +36,10 @@ ktap_check "rmmod is refused while swapping on it" sh -c "! rmmod zram_multicomp
 # Deleting the files frees their swap slots: swap_slot_free_notify drops the pages at once.
 rm -f /tmp/swapfs/f*
 echo $$ > /sys/fs/cgroup/cgroup.procs
-ktap_expect_eq "deleted files' pages are freed at once" 0 "$(awk '{print $1}' $S/mm_stat)"
+# (a few slots may wait in the kernel's per-CPU swap slot caches)
+ktap_check "deleted files' pages are freed at once" test "$(awk '{print $1}' $S/mm_stat)" -lt 2097152
 ktap_check "swapoff" swapoff /dev/zmc0
+ktap_expect_eq "only the swap header page is left after swapoff" 4096 "$(awk '{print $1}' $S/mm_stat)"
 umount /tmp/swapfs
 rmdir $CG
 ktap_check "reset and rmmod" sh -c "echo 1 > $S/reset && rmmod zram_multicomp"
