@@ -101,7 +101,8 @@ cat "$BASE" "$WORK/overlay.cpio.gz" > "$WORK/initrd"
 
 mkdir -p "$RESULTS"
 rm -f "$RESULTS/console.log" "$RESULTS/ktap.log"
-CMDLINE="panic=-1 oops=panic softlockup_panic=0 rfl_suite.timeout=$TIMEOUT $APPEND"
+# slab_nomerge keeps every slab cache apart, so fault tests can aim failslab at one cache.
+CMDLINE="panic=-1 oops=panic softlockup_panic=0 slab_nomerge rfl_suite.timeout=$TIMEOUT $APPEND"
 ACCEL=${QEMU_ACCEL:-tcg}
 case "$ARCH_NAME" in
 x86_64)

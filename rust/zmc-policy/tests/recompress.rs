@@ -1,0 +1,245 @@
+//! Recompression: which algorithm next, which result to keep, and the outcome.
+
+use zmc_policy::policy::{
+    keep_new, min_saving, next_algo, AlgoId, AlgoKind, AlgoSet, AlgoSpec, AlgoTable, PageFeatures,
+    PageFlags, RecompressConfig, RecompressDecision, Select, SkipReason,
+};
+
+use RecompressDecision::{Skip, Try};
+
+const CFG: RecompressConfig = RecompressConfig::BACKGROUND;
+
+fn page(stored_len: u32, flags: PageFlags) -> PageFeatures {
+    PageFeatures {
+        algo: AlgoId::PRIMARY,
+        stored_len,
+        flags,
+        last_access_s: 0,
+    }
+}
+
+fn idle(stored_len: u32) -> PageFeatures {
+    page(stored_len, PageFlags::IDLE)
+}
+
+fn three_secondaries() -> AlgoTable {
+    AlgoTable {
+        slots: [
+            Some(AlgoSpec::of(AlgoKind::Lz4)),
+            Some(AlgoSpec::of(AlgoKind::Lz4hc)),
+            Some(AlgoSpec::of(AlgoKind::Zstd)),
+            Some(AlgoSpec::of(AlgoKind::Deflate)),
+        ],
+    }
+}
+
+#[test]
+fn cold_page_tries_zstd_by_default() {
+    let table = AlgoTable::DEFAULT;
+    assert_eq!(
+        next_algo(&idle(1500), AlgoSet::EMPTY, 0, &table, &CFG),
+        Try(AlgoId(1))
+    );
+    // Aged past the cold age, without the idle flag.
+    assert_eq!(
+        next_algo(
+            &page(1500, PageFlags::NONE),
+            AlgoSet::EMPTY,
+            300,
+            &table,
+            &CFG
+        ),
+        Try(AlgoId(1))
+    );
+}
+
+#[test]
+fn skip_reasons() {
+    let table = AlgoTable::DEFAULT;
+    let cases = [
+        (
+            page(0, PageFlags::SAME.with(PageFlags::IDLE)),
+            SkipReason::SameFilled,
+        ),
+        (page(1500, PageFlags::NONE), SkipReason::NotSelected),
+        (
+            page(4096, PageFlags::IDLE.with(PageFlags::NO_GAIN)),
+            SkipReason::NoGain,
+        ),
+        (idle(100), SkipReason::NoExpectedGain),
+        (
+            PageFeatures {
+                algo: AlgoId(1),
+                ..idle(1500)
+            },
+            SkipReason::Exhausted,
+        ),
+    ];
+    for (page, reason) in cases {
+        assert_eq!(
+            next_algo(&page, AlgoSet::EMPTY, 10, &table, &CFG),
+            Skip(reason),
+            "{page:?}"
+        );
+    }
+    let tried = AlgoSet::EMPTY.with(AlgoId(1));
+    assert_eq!(
+        next_algo(&idle(1500), tried, 10, &table, &CFG),
+        Skip(SkipReason::Exhausted)
+    );
+}
+
+#[test]
+fn threshold_skips_small_pages() {
+    let cfg = RecompressConfig {
+        threshold: 1000,
+        ..CFG
+    };
+    let table = AlgoTable::DEFAULT;
+    assert_eq!(
+        next_algo(&idle(999), AlgoSet::EMPTY, 0, &table, &cfg),
+        Skip(SkipReason::BelowThreshold)
+    );
+    assert_eq!(
+        next_algo(&idle(1000), AlgoSet::EMPTY, 0, &table, &cfg),
+        Try(AlgoId(1))
+    );
+}
+
+#[test]
+fn expected_gain_depends_on_size_and_ratio() {
+    let table = three_secondaries();
+    // 1500 bytes: lz4hc is expected to save 180 bytes (12%): worth it.
+    assert_eq!(
+        next_algo(&idle(1500), AlgoSet::EMPTY, 0, &table, &CFG),
+        Try(AlgoId(1))
+    );
+    // 400 bytes: lz4hc would save 48 < 64 bytes; zstd 136: skip to zstd.
+    assert_eq!(
+        next_algo(&idle(400), AlgoSet::EMPTY, 0, &table, &CFG),
+        Try(AlgoId(2))
+    );
+    // Stored with zstd: deflate (700) is not better than zstd (660).
+    let zstd = PageFeatures {
+        algo: AlgoId(2),
+        ..idle(1500)
+    };
+    assert_eq!(
+        next_algo(&zstd, AlgoSet::EMPTY, 0, &table, &CFG),
+        Skip(SkipReason::NoExpectedGain)
+    );
+    // Stored raw: every stronger algorithm is worth a try.
+    let huge = page(4096, PageFlags::HUGE.with(PageFlags::IDLE));
+    let tried = AlgoSet::EMPTY.with(AlgoId(1)).with(AlgoId(2));
+    assert_eq!(next_algo(&huge, tried, 0, &table, &CFG), Try(AlgoId(3)));
+}
+
+#[test]
+fn walks_priority_order_and_never_goes_back() {
+    let table = three_secondaries();
+    let mut tried = AlgoSet::EMPTY;
+    let mut seen = Vec::new();
+    let huge = page(4096, PageFlags::HUGE.with(PageFlags::IDLE));
+    while let Try(algo) = next_algo(&huge, tried, 0, &table, &CFG) {
+        seen.push(algo.0);
+        tried = tried.with(algo);
+    }
+    assert_eq!(seen, [1, 2, 3]);
+}
+
+#[test]
+fn range_limits_the_slots() {
+    let table = three_secondaries();
+    let huge = page(4096, PageFlags::HUGE);
+    let cfg = RecompressConfig {
+        select: Select::Huge,
+        first: AlgoId(3),
+        last: AlgoId(3),
+        ..CFG
+    };
+    assert_eq!(
+        next_algo(&huge, AlgoSet::EMPTY, 0, &table, &cfg),
+        Try(AlgoId(3))
+    );
+    let cfg = RecompressConfig {
+        first: AlgoId(0),
+        last: AlgoId(9),
+        ..cfg
+    };
+    assert_eq!(
+        next_algo(&huge, AlgoSet::EMPTY, 0, &table, &cfg),
+        Try(AlgoId(1)),
+        "slot 0 is never a target"
+    );
+}
+
+#[test]
+fn selections() {
+    let now = 0;
+    let plain = page(1000, PageFlags::NONE);
+    let idle = page(1000, PageFlags::IDLE);
+    let huge = page(4096, PageFlags::HUGE);
+    let huge_idle = page(4096, PageFlags::HUGE.with(PageFlags::IDLE));
+    let expect = [
+        (Select::Idle, [false, true, false, true]),
+        (Select::Huge, [false, false, true, true]),
+        (Select::HugeIdle, [false, false, false, true]),
+        (Select::All, [true, true, true, true]),
+        (Select::Cold, [false, true, false, true]),
+    ];
+    for (select, wanted) in expect {
+        let got = [plain, idle, huge, huge_idle].map(|p| select.selects(&p, now, 300));
+        assert_eq!(got, wanted, "{select:?}");
+    }
+}
+
+#[test]
+fn keep_needs_a_real_gain_below_huge_and_threshold() {
+    assert_eq!(min_saving(1000, &CFG), 100);
+    assert_eq!(min_saving(300, &CFG), 64);
+    assert!(keep_new(1000, 900, &CFG));
+    assert!(!keep_new(1000, 901, &CFG));
+    assert!(!keep_new(300, 237, &CFG));
+    assert!(keep_new(300, 236, &CFG));
+    assert!(!keep_new(100, 200, &CFG));
+    // Raw pages: the result must fall below the huge size.
+    assert!(keep_new(4096, 3071, &CFG));
+    assert!(!keep_new(4096, 3072, &CFG));
+    let cfg = RecompressConfig {
+        threshold: 2000,
+        ..CFG
+    };
+    assert!(!keep_new(4096, 2000, &cfg));
+    assert!(keep_new(4096, 1999, &cfg));
+    let zero = RecompressConfig {
+        min_gain_bytes: 0,
+        min_gain_permille: 0,
+        huge_len: 0,
+        ..CFG
+    };
+    assert!(!keep_new(100, 100, &zero), "equal is never kept");
+    assert!(keep_new(100, 99, &zero));
+}
+
+#[test]
+fn outcome_of_a_pass() {
+    let table = AlgoTable::DEFAULT;
+    let huge = page(4096, PageFlags::HUGE.with(PageFlags::IDLE));
+    let tried = AlgoSet::EMPTY.with(AlgoId(1));
+
+    let kept = huge.recompressed(Some((AlgoId(1), 1200)), tried, &table);
+    assert_eq!((kept.algo, kept.stored_len), (AlgoId(1), 1200));
+    assert_eq!(kept.flags, PageFlags::RECOMPRESSED);
+
+    let failed = huge.recompressed(None, tried, &table);
+    assert_eq!(failed.flags, PageFlags::HUGE.with(PageFlags::NO_GAIN));
+
+    // Nothing tried (skipped for expected gain): no verdict.
+    let untried = idle(100).recompressed(None, AlgoSet::EMPTY, &table);
+    assert_eq!(untried.flags, PageFlags::NONE);
+
+    // Only some secondaries tried: later passes may still try the others.
+    let table = three_secondaries();
+    let partial = huge.recompressed(None, tried, &table);
+    assert!(!partial.flags.contains(PageFlags::NO_GAIN));
+}
