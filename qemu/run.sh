@@ -52,7 +52,7 @@ BASE=$("$SUITE_ROOT/qemu/initramfs.sh" "$ARCH_NAME")
 KVER=$(cat "$KDIR/include/config/kernel.release")
 if [ ! -f "$KDIR/modroot/.done" ]; then
 	rm -rf "$KDIR/modroot"
-	make -s -C "$KDIR" ARCH="$ARCH_NAME" LLVM="$LLVM_SUFFIX" INSTALL_MOD_PATH="$KDIR/modroot" \
+	make -s -C "$KDIR" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_SUFFIX" INSTALL_MOD_PATH="$KDIR/modroot" \
 		DEPMOD=/bin/true modules_install >/dev/null
 	touch "$KDIR/modroot/.done"
 fi

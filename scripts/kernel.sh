@@ -45,7 +45,7 @@ if [ -f "$OUT/.suite-built" ]; then
 fi
 
 kmake() {
-	make -C "$KSRC" O="$OUT" ARCH="$ARCH_NAME" LLVM="$LLVM_SUFFIX" \
+	make -C "$KSRC" O="$OUT" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_SUFFIX" \
 		RUST_LIB_SRC="$RUST_LIB_SRC" BINDGEN="$BINDGEN" \
 		LIBCLANG_PATH="$LIBCLANG_PATH" "$@"
 }

@@ -15,10 +15,10 @@ export _t0
 log() { printf '[%4ds] %s\n' "$(( $(date +%s) - _t0 ))" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Map our arch names to the kernel's ARCH and to Debian's.
+# Map our arch names to the ARCH the kernel's make takes, and to Debian's.
 kernel_arch() {
 	case "$1" in
-	x86_64) echo x86 ;; arm64) echo arm64 ;; riscv64) echo riscv ;;
+	x86_64) echo x86_64 ;; arm64) echo arm64 ;; riscv64) echo riscv ;;
 	*) die "unknown ARCH '$1' (x86_64, arm64 or riscv64)" ;;
 	esac
 }

@@ -40,7 +40,7 @@ first on PATH (or set RUSTC=), or rebuild the tree with this one."
 fi
 
 kbuild() {
-	make -C "$KDIR" M="$SUITE_ROOT" ARCH="$ARCH_NAME" LLVM="$LLVM_ARG" \
+	make -C "$KDIR" M="$SUITE_ROOT" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_ARG" \
 		RUST_LIB_SRC="$RUST_LIB_SRC" KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror "$@"
 }
 
