@@ -20,6 +20,8 @@ if [ -n "${KDIR:-}" ]; then
 	LLVM_ARG=${LLVM:-1}
 	"$SUITE_ROOT/scripts/setup.sh" >/dev/null
 	. "$CACHE_DIR/env.sh"
+	# The tree's sources: beside its build (O=) or the tree itself.
+	if [ -d "$KDIR/source" ]; then KSRC=$(readlink -f "$KDIR/source"); else KSRC=$KDIR; fi
 else
 	KDIR=$("$SUITE_ROOT/scripts/kernel.sh" "$ARCH_NAME" "$VARIANT")
 	. "$CACHE_DIR/env.sh"
@@ -41,7 +43,8 @@ fi
 
 kbuild() {
 	make -C "$KDIR" M="$SUITE_ROOT" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_ARG" \
-		RUST_LIB_SRC="$RUST_LIB_SRC" KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror "$@"
+		RUST_LIB_SRC="$RUST_LIB_SRC" BINDGEN="$BINDGEN" LIBCLANG_PATH="$LIBCLANG_PATH" \
+		KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror "$@"
 }
 
 # Builds and fails on any warning the compilers print, even one not turned into an error.
@@ -77,7 +80,11 @@ clippy)
 	kbuild clean >/dev/null
 	;;
 rust-analyzer)
-	kbuild rust-analyzer
+	# The tree's `make M=... rust-analyzer` trips over this repo's own rust/ folder, so call
+	# its generator directly, with the arguments rust/Makefile would pass.
+	python3 "$KSRC/scripts/generate_rust_analyzer.py" \
+		--cfgs='core=--cfg no_fp_fmt_parse' 2024 "$KSRC" "$KDIR" \
+		"$(rustc --print sysroot)" "$RUST_LIB_SRC" "$SUITE_ROOT" > "$SUITE_ROOT/rust-project.json"
 	log "modules: wrote rust-project.json"
 	;;
 clean)
