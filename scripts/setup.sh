@@ -6,6 +6,7 @@
 #   rust-src       Debian's rust-src of the pinned rustc version, unpacked (RUST_LIB_SRC)
 #   bindgen        bindgen-cli from crates.io, built into the cache dir
 #   kernel source  Debian's linux-source-6.12 at the pinned version, unpacked and patched
+#   erofs-utils    a current mkfs.erofs/fsck.erofs, built from Debian's source (scripts/erofs-utils.sh)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -131,6 +132,7 @@ check_rustc
 setup_rust_src
 setup_bindgen
 setup_kernel_source
+EROFS_UTILS=$("$SUITE_ROOT/scripts/erofs-utils.sh")
 
 cat > "$CACHE_DIR/env.sh.tmp" <<ENV
 # Written by scripts/setup.sh.
@@ -139,5 +141,6 @@ RUST_LIB_SRC=$RUST_LIB_SRC
 BINDGEN=$BINDGEN
 LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
 LLVM_SUFFIX=-$LLVM_VERSION
+EROFS_UTILS=$EROFS_UTILS
 ENV
 mv "$CACHE_DIR/env.sh.tmp" "$CACHE_DIR/env.sh"
