@@ -76,6 +76,7 @@ for f in "$SUITE_ROOT"/*/tests/*.sh "${extra_files[@]/#/$SUITE_ROOT/}"; do
 done
 [ ${#suites[@]} -gt 0 ] || die "no guest test matches ${patterns[*]:-anything}"
 
+mkdir -p "$RESULTS"
 # The overlay: init, KTAP helper, tests, and /lib/modules with ours in extra/.
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -96,10 +97,32 @@ for s in "${suites[@]}"; do
 	cp -r "$SUITE_ROOT/$(dirname "$rel")/." "$O/suite/tests/$(dirname "$rel")/"
 	echo "$s" >> "$O/suite/suites"
 done
+# Scratch disks: a suite MODULE/tests/NAME.sh may have an executable MODULE/tests/NAME.disks,
+# run here with an empty folder to fill with disk images (*.img, attached in name order as
+# read-only virtio-blk disks). The guest finds them by serial; the suite sees their device
+# paths in $SUITE_DISKS.
+DISK_ARGS=()
+ndisk=0
+mkdir -p "$O/suite/disks"
+for s in "${suites[@]}"; do
+	name=${s%% *} rel=${s#* }
+	hook=$SUITE_ROOT/${rel%.sh}.disks
+	[ -x "$hook" ] || continue
+	dir=$RESULTS/disks/$name
+	rm -rf "$dir" && mkdir -p "$dir"
+	log "qemu: making scratch disks for $name"
+	"$hook" "$dir" >&2 || die "$hook failed"
+	for img in "$dir"/*.img; do
+		[ -f "$img" ] || continue
+		DISK_ARGS+=(-drive "file=$img,if=none,format=raw,readonly=on,id=d$ndisk"
+			-device "virtio-blk-@BUS@,drive=d$ndisk,serial=d$ndisk")
+		echo "d$ndisk $(basename "$img")" >> "$O/suite/disks/$name"
+		ndisk=$((ndisk + 1))
+	done
+done
 (cd "$O" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 > "$WORK/overlay.cpio.gz")
 cat "$BASE" "$WORK/overlay.cpio.gz" > "$WORK/initrd"
 
-mkdir -p "$RESULTS"
 rm -f "$RESULTS/console.log" "$RESULTS/ktap.log"
 # slab_nomerge keeps every slab cache apart, so fault tests can aim failslab at one cache.
 CMDLINE="panic=-1 oops=panic softlockup_panic=0 slab_nomerge rfl_suite.timeout=$TIMEOUT $APPEND"
@@ -115,6 +138,7 @@ riscv64)
 	QEMU=(qemu-system-riscv64 -M virt -bios default -kernel "$KDIR/arch/riscv/boot/Image")
 	CMDLINE="console=ttyS0 $CMDLINE"; BUS=device ;;
 esac
+QEMU+=("${DISK_ARGS[@]//@BUS@/$BUS}")
 QEMU+=(-accel "$ACCEL" -smp "$SMP" -m "$MEM" -initrd "$WORK/initrd" -append "$CMDLINE"
 	-display none -monitor none -no-reboot -serial "file:$RESULTS/console.log"
 	-device "virtio-serial-$BUS" -chardev "file,id=ktap,path=$RESULTS/ktap.log"
