@@ -64,6 +64,7 @@ guest() { # arch variant
 stage "setup" scripts/setup.sh
 stage "host: cargo test" cargo test --workspace --quiet
 stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+stage "host: erofs-format fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
 stage "fmt" scripts/fmt.sh --check
 for arch in $ARCHES; do
 	stage "build $arch" env ARCH="$arch" scripts/modules.sh build

@@ -1,0 +1,128 @@
+// Directory blocks: 12-byte dirents sorted by name, then the names, in each block.
+//
+// A block holds `n` dirents (n = nameoff of the first / 12); the name of dirent i runs from its
+// nameoff to the next one's, the last name to the first NUL or the end of the block data.
+
+use core::cmp::Ordering;
+
+use super::bytes::{le16, le64, u8_at};
+use super::error::{Error, Result};
+
+/// Size of an on-disk dirent.
+pub const DIRENT_SIZE: usize = 12;
+/// Longest file name.
+pub const NAME_MAX: usize = 255;
+
+/// One directory entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirEntry<'a> {
+    /// Node id of the entry's inode.
+    pub nid: u64,
+    /// File type (`FT_*`: 1 regular, 2 directory, 7 symlink, ...).
+    pub file_type: u8,
+    /// The name, without NUL.
+    pub name: &'a [u8],
+}
+
+/// A validated view of one directory block.
+#[derive(Debug, Clone, Copy)]
+pub struct DirBlock<'a> {
+    data: &'a [u8],
+    count: usize,
+}
+
+impl<'a> DirBlock<'a> {
+    /// Wraps the bytes of one directory block: the block size, or less for the last block
+    /// (`min(block size, dir size - block start)`).
+    pub fn new(data: &'a [u8]) -> Result<Self> {
+        let nameoff0 = usize::from(le16(data, 8)?);
+        if nameoff0 == 0 || nameoff0 >= data.len() || nameoff0 % DIRENT_SIZE != 0 {
+            return Err(Error::Corrupted("invalid first dirent nameoff"));
+        }
+        Ok(Self {
+            data,
+            count: nameoff0 / DIRENT_SIZE,
+        })
+    }
+
+    /// Number of entries in the block.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Is the block empty? (Never, for a valid block.)
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn nameoff(&self, i: usize) -> Result<usize> {
+        Ok(usize::from(le16(self.data, i * DIRENT_SIZE + 8)?))
+    }
+
+    /// Entry `i` (`0..len()`), strictly validated like the kernel's readdir.
+    pub fn entry(&self, i: usize) -> Result<DirEntry<'a>> {
+        if i >= self.count {
+            return Err(Error::InvalidArgument("dirent index out of range"));
+        }
+        let base = i * DIRENT_SIZE;
+        let nameoff = self.nameoff(i)?;
+        let maxsize = self.data.len();
+        let end = if i + 1 < self.count {
+            self.nameoff(i + 1)?
+        } else {
+            if nameoff >= maxsize {
+                return Err(Error::Corrupted("bogus dirent"));
+            }
+            let tail = self
+                .data
+                .get(nameoff..)
+                .ok_or(Error::Corrupted("bogus dirent"))?;
+            nameoff + tail.iter().position(|&b| b == 0).unwrap_or(tail.len())
+        };
+        if end <= nameoff || end - nameoff > NAME_MAX || end > maxsize {
+            return Err(Error::Corrupted("bogus dirent name"));
+        }
+        let name = self
+            .data
+            .get(nameoff..end)
+            .ok_or(Error::Corrupted("bogus dirent"))?;
+        Ok(DirEntry {
+            nid: le64(self.data, base)?,
+            file_type: u8_at(self.data, base + 10)?,
+            name,
+        })
+    }
+
+    /// The entries in order; each item is checked as [`DirBlock::entry`].
+    pub fn iter(&self) -> impl Iterator<Item = Result<DirEntry<'a>>> + '_ {
+        (0..self.count).map(move |i| self.entry(i))
+    }
+
+    /// Binary search for `name` inside this block.
+    pub fn find(&self, name: &[u8]) -> Result<Option<DirEntry<'a>>> {
+        let (mut lo, mut hi) = (0usize, self.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let e = self.entry(mid)?;
+            match name.cmp(e.name) {
+                Ordering::Equal => return Ok(Some(e)),
+                Ordering::Greater => lo = mid + 1,
+                Ordering::Less => hi = mid,
+            }
+        }
+        Ok(None)
+    }
+
+    /// Compares `name` with the block's first name (for the search across blocks).
+    pub fn cmp_first(&self, name: &[u8]) -> Result<Ordering> {
+        Ok(name.cmp(self.entry(0)?.name))
+    }
+}
+
+/// Checks a name for lookup: 1 to 255 bytes, no `/` or NUL.
+pub fn check_name(name: &[u8]) -> Result<()> {
+    if name.is_empty() || name.len() > NAME_MAX || name.iter().any(|&b| b == b'/' || b == 0) {
+        return Err(Error::BadName);
+    }
+    Ok(())
+}
