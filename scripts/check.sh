@@ -66,13 +66,14 @@ stage "host: cargo test" cargo test --workspace --quiet
 stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 stage "host: erofs-format fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
 stage "fmt" scripts/fmt.sh --check
+# Clippy first: its clean step removes every .ko below the repo, builds included.
+stage "clippy (modules)" env ARCH=x86_64 scripts/modules.sh clippy
 for arch in $ARCHES; do
 	stage "build $arch" env ARCH="$arch" scripts/modules.sh build
 done
 if [ "$DEBUG" = 1 ]; then
 	stage "build x86_64/debug" env ARCH=x86_64 VARIANT=debug scripts/modules.sh build
 fi
-stage "clippy (modules)" env ARCH=x86_64 scripts/modules.sh clippy
 for arch in $ARCHES; do
 	guest "$arch" default
 done

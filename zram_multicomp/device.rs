@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! One zmc device: its configuration, and once `disksize` is set, its backing store (slot table,
-//! zsmalloc pool, compression streams). Reads, writes and discards of sector ranges become whole
-//! page operations here; partial pages are read-modify-written.
+//! zsmalloc pool, compression streams, the async staging pool and the workers on the store's
+//! own workqueue). Reads, writes and discards of sector ranges become whole page operations
+//! here; partial pages are read-modify-written.
+//!
+//! Lifetimes: what the workers need lives in [`Backing`] (and the [`Shared`] knobs and counters
+//! it points to); each worker holds an `Arc<Backing>`. [`Backing::shutdown`] sets the stop flag,
+//! wakes every worker and destroys the workqueue, which waits until each has returned. The
+//! device calls it on reset and when it is freed (hot_remove, module unload), before it drops
+//! its own reference, so no worker ever outlives the store, the device or the module.
 
-use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
 
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
@@ -12,14 +19,16 @@ use kernel::str::CString;
 use kernel::sync::{Arc, Mutex, SpinLock};
 use kernel::{new_mutex, new_spinlock};
 
-use crate::ffi::{self, CodecKind, ZsPool};
+use crate::background::{self, Background};
+use crate::ffi::{self, CodecKind, Wq, ZsPool};
 use crate::policy::{
     decide_write, is_huge, AlgoId, AlgoKind, AlgoSpec, AlgoTable, CompPolicy, PageFeatures,
-    PageFlags, WriteDecision, MAX_ALGOS,
+    PageFlags, RecompressConfig, WriteDecision, MAX_ALGOS,
 };
+use crate::staging::{self, Staging};
 use crate::stats::{self, Stats};
 use crate::streams::Streams;
-use crate::table::{Meta, Table};
+use crate::table::{Meta, Table, STAGED};
 
 /// An algorithm slot as configured through comp_algorithm, recomp_algorithm and
 /// algorithm_params.
@@ -50,25 +59,74 @@ impl AlgoConf {
 }
 
 /// The algorithms this module carries, in the order comp_algorithm lists them.
-pub(crate) const AVAILABLE: [AlgoKind; 4] =
-    [AlgoKind::Lz4, AlgoKind::Lz4hc, AlgoKind::Zstd, AlgoKind::Deflate];
+pub(crate) const AVAILABLE: [AlgoKind; 4] = [
+    AlgoKind::Lz4,
+    AlgoKind::Lz4hc,
+    AlgoKind::Zstd,
+    AlgoKind::Deflate,
+];
+
+/// Default staging capacity, in pages (1 MiB with 4 KiB pages).
+pub(crate) const DEFAULT_STAGING: usize = 256;
+/// The most staging pages a device may preallocate (buffer numbers fit 16 bits).
+pub(crate) const MAX_STAGING: usize = 16384;
+/// The most async workers a device may run.
+pub(crate) const MAX_WORKERS: usize = 256;
 
 /// What can only change while the device is not initialised.
 pub(crate) struct Config {
     pub(crate) algos: [Option<AlgoConf>; MAX_ALGOS],
+    /// Async compression workers; 0: one per online CPU at init.
+    pub(crate) async_workers: usize,
+    /// Staging buffers, in pages.
+    pub(crate) async_staging: usize,
+}
+
+/// Knobs that may change at any time, and the counters: shared by the device and its store
+/// (so that the workers reach them through their `Arc<Backing>`).
+pub(crate) struct Shared {
+    pub(crate) id: i32,
+    pub(crate) policy: AtomicU8,
+    pub(crate) limit_pages: AtomicU64,
+    pub(crate) stats: Stats,
+    /// Writes go through the staging pool (1) or are compressed at once (0).
+    pub(crate) async_on: AtomicBool,
+    /// Background recompression is allowed to start by itself.
+    pub(crate) bg_on: AtomicBool,
+    /// Background recompression budget: pages tried per second.
+    pub(crate) bg_rate: AtomicU64,
+    /// Seconds without access after which a page is cold (0: only pages marked idle).
+    pub(crate) bg_cold_age: AtomicU64,
+    /// When the device last served a read, write or discard, in seconds of boot time.
+    pub(crate) last_io_s: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn comp_policy(&self) -> CompPolicy {
+        if self.policy.load(Relaxed) == CompPolicy::Static as u8 {
+            CompPolicy::Static
+        } else {
+            CompPolicy::Adaptive
+        }
+    }
 }
 
 /// The store behind an initialised device.
 pub(crate) struct Backing {
+    pub(crate) shared: Arc<Shared>,
     pub(crate) disksize: u64,
     pub(crate) table: Table,
     pub(crate) pool: ZsPool,
     pub(crate) streams: [Option<Pin<KBox<Streams>>>; MAX_ALGOS],
     pub(crate) algos: AlgoTable,
-    huge_size: usize,
+    pub(crate) huge_size: usize,
+    pub(crate) staging: Pin<KBox<Staging>>,
+    pub(crate) bg: Pin<KBox<Background>>,
+    pub(crate) workers: usize,
+    wq: Wq,
 }
 
-#[pin_data]
+#[pin_data(PinnedDrop)]
 pub(crate) struct Device {
     pub(crate) id: i32,
     #[pin]
@@ -78,9 +136,7 @@ pub(crate) struct Device {
     /// Scratch page for partial-page I/O, which it also serialises.
     #[pin]
     rmw: Mutex<KVec<u8>>,
-    pub(crate) policy: AtomicU8,
-    pub(crate) limit_pages: AtomicU64,
-    pub(crate) stats: Stats,
+    pub(crate) shared: Arc<Shared>,
 }
 
 pub(crate) fn now_s() -> u64 {
@@ -93,26 +149,35 @@ impl Device {
         let mut algos = [None; MAX_ALGOS];
         algos[0] = Some(AlgoConf::new(AlgoKind::Lz4));
         algos[1] = Some(AlgoConf::new(AlgoKind::Zstd));
-        KBox::pin_init(
-            pin_init!(Self {
+        let shared = Arc::new(
+            Shared {
                 id,
-                conf <- new_mutex!(Config { algos }, "zmc:conf"),
-                backing <- new_spinlock!(None, "zmc:backing"),
-                rmw <- new_mutex!(scratch, "zmc:rmw"),
                 policy: AtomicU8::new(CompPolicy::Adaptive as u8),
                 limit_pages: AtomicU64::new(0),
                 stats: Stats::default(),
+                async_on: AtomicBool::new(true),
+                bg_on: AtomicBool::new(false),
+                bg_rate: AtomicU64::new(background::DEFAULT_RATE),
+                bg_cold_age: AtomicU64::new(RecompressConfig::BACKGROUND.cold_age_s),
+                last_io_s: AtomicU64::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+        let conf = Config {
+            algos,
+            async_workers: 0,
+            async_staging: DEFAULT_STAGING,
+        };
+        KBox::pin_init(
+            pin_init!(Self {
+                id,
+                conf <- new_mutex!(conf, "zmc:conf"),
+                backing <- new_spinlock!(None, "zmc:backing"),
+                rmw <- new_mutex!(scratch, "zmc:rmw"),
+                shared,
             }),
             GFP_KERNEL,
         )
-    }
-
-    pub(crate) fn comp_policy(&self) -> CompPolicy {
-        if self.policy.load(Relaxed) == CompPolicy::Static as u8 {
-            CompPolicy::Static
-        } else {
-            CompPolicy::Adaptive
-        }
     }
 
     /// The backing store, if `disksize` was set.
@@ -124,7 +189,8 @@ impl Device {
         self.backing().map_or(0, |b| b.disksize)
     }
 
-    /// Sets the disk size and builds the store with the configured algorithms.
+    /// Sets the disk size and builds the store with the configured algorithms, staging pool
+    /// and workers.
     pub(crate) fn init(&self, disksize: u64) -> Result {
         let conf = self.conf.lock();
         if self.backing().is_some() {
@@ -138,7 +204,9 @@ impl Device {
         let name = CString::try_from_fmt(format_args!("zmc{}", self.id))?;
         let pool = ZsPool::new(&name)?;
         let mut streams: [Option<Pin<KBox<Streams>>>; MAX_ALGOS] = [None, None, None, None];
-        let mut algos = AlgoTable { slots: [None; MAX_ALGOS] };
+        let mut algos = AlgoTable {
+            slots: [None; MAX_ALGOS],
+        };
         for (i, slot) in conf.algos.iter().enumerate() {
             let Some(a) = slot else { continue };
             let Some((kind, level)) = a.codec() else {
@@ -153,30 +221,51 @@ impl Device {
             }
         }
         let huge_size = pool.huge_class_size();
+        let workers = match conf.async_workers {
+            0 => ffi::nr_cpus(),
+            n => n,
+        };
+        let staging = Staging::new(conf.async_staging)?;
+        let bg = Background::new()?;
+        // The async workers and the background pass, each a long-lived item.
+        let wq = Wq::new(self.id, workers + 1)?;
         let backing = Arc::new(
             Backing {
+                shared: self.shared.clone(),
                 disksize,
                 table,
                 pool,
                 streams,
                 algos,
                 huge_size,
+                staging,
+                bg,
+                workers,
+                wq,
             },
             GFP_KERNEL,
         )?;
-        self.stats.clear();
+        if let Err(e) = backing.start_workers() {
+            backing.shutdown();
+            return Err(e);
+        }
+        self.shared.stats.clear();
         *self.backing.lock() = Some(backing);
         drop(conf);
         Ok(())
     }
 
     /// Frees the store; the device goes back to uninitialised. C has made sure no I/O is in
-    /// flight and nobody can open the device.
+    /// flight and nobody can open the device. The workers are stopped and waited for first;
+    /// pages still staged are dropped with the rest of the data.
     pub(crate) fn reset(&self) {
         let _conf = self.conf.lock();
         let old = self.backing.lock().take();
-        drop(old);
-        self.stats.clear();
+        if let Some(b) = old {
+            b.shutdown();
+            drop(b);
+        }
+        self.shared.stats.clear();
     }
 
     fn pages(b: &Backing, sector: u64, len: usize) -> Result {
@@ -190,49 +279,55 @@ impl Device {
         Ok(())
     }
 
+    fn note_io(&self) {
+        self.shared.last_io_s.store(now_s(), Relaxed);
+    }
+
     /// Writes `data` at `sector`.
     pub(crate) fn write(&self, sector: u64, data: &[u8]) -> Result {
+        self.note_io();
         let ret = self.backing().ok_or(EIO).and_then(|b| {
             Self::pages(&b, sector, data.len())?;
             self.for_each_page(sector, data.len(), |index, off, range| {
                 let chunk = data.get(range).ok_or(EIO)?;
                 if off == 0 && chunk.len() == PAGE_SIZE {
-                    self.write_page(&b, index, chunk)
+                    b.write_page(index, chunk)
                 } else {
                     let mut tmp = self.rmw.lock();
-                    self.read_page(&b, index, &mut tmp, true)?;
+                    b.read_page(index, &mut tmp, true)?;
                     tmp.get_mut(off..off + chunk.len())
                         .ok_or(EIO)?
                         .copy_from_slice(chunk);
-                    self.write_page(&b, index, &tmp)
+                    b.write_page(index, &tmp)
                 }
             })
         });
         if ret.is_err() {
-            stats::add(&self.stats.failed_writes, 1);
+            stats::add(&self.shared.stats.failed_writes, 1);
         }
         ret
     }
 
     /// Reads into `data` from `sector`.
     pub(crate) fn read(&self, sector: u64, data: &mut [u8]) -> Result {
+        self.note_io();
         let len = data.len();
         let ret = self.backing().ok_or(EIO).and_then(|b| {
             Self::pages(&b, sector, len)?;
             self.for_each_page(sector, len, |index, off, range| {
                 let chunk = data.get_mut(range).ok_or(EIO)?;
                 if off == 0 && chunk.len() == PAGE_SIZE {
-                    self.read_page(&b, index, chunk, true)
+                    b.read_page(index, chunk, true)
                 } else {
                     let mut tmp = self.rmw.lock();
-                    self.read_page(&b, index, &mut tmp, true)?;
+                    b.read_page(index, &mut tmp, true)?;
                     chunk.copy_from_slice(tmp.get(off..off + chunk.len()).ok_or(EIO)?);
                     Ok(())
                 }
             })
         });
         if ret.is_err() {
-            stats::add(&self.stats.failed_reads, 1);
+            stats::add(&self.shared.stats.failed_reads, 1);
         }
         ret
     }
@@ -240,19 +335,20 @@ impl Device {
     /// Discards (and zeroes) `nr_sectors` from `sector`: whole pages are freed, partial pages
     /// are zeroed in place, so a later read returns zeros either way.
     pub(crate) fn discard(&self, sector: u64, nr_sectors: u64) -> Result {
+        self.note_io();
         let b = self.backing().ok_or(EIO)?;
         let len = usize::try_from(nr_sectors.checked_mul(512).ok_or(EIO)?).map_err(|_| EIO)?;
         Self::pages(&b, sector, len)?;
         self.for_each_page(sector, len, |index, off, range| {
             let n = range.end - range.start;
             if off == 0 && n == PAGE_SIZE {
-                self.free_slot(&b, index);
+                b.free_slot(index);
                 Ok(())
             } else {
                 let mut tmp = self.rmw.lock();
-                self.read_page(&b, index, &mut tmp, true)?;
+                b.read_page(index, &mut tmp, true)?;
                 tmp.get_mut(off..off + n).ok_or(EIO)?.fill(0);
-                self.write_page(&b, index, &tmp)
+                b.write_page(index, &tmp)
             }
         })
     }
@@ -278,210 +374,15 @@ impl Device {
         Ok(())
     }
 
-    /// Stores one whole page.
-    fn write_page(&self, b: &Backing, index: usize, page: &[u8]) -> Result {
-        let now = now_s();
-        let decision = decide_write(page, self.comp_policy());
-        let (handle, features) = match decision {
-            WriteDecision::SameFilled(word) => (word, PageFeatures::written(decision, 0, false, now)),
-            WriteDecision::Raw => {
-                stats::add(&self.stats.raw_by_estimate, 1);
-                let handle = self.store_object(b, page)?;
-                (handle, PageFeatures::written(decision, PAGE_SIZE as u32, true, now))
-            }
-            WriteDecision::Compress(algo) => {
-                let (handle, len, huge) = self.compress_store(b, algo, page)?;
-                (handle, PageFeatures::written(decision, len as u32, huge, now))
-            }
-        };
-        self.install(b, index, handle, &features);
-        Ok(())
-    }
-
-    /// Compresses `page` with `algo` and stores the result (or the page itself when the
-    /// result is huge). Returns the handle, the stored length and whether it is huge.
-    pub(crate) fn compress_store(
-        &self,
-        b: &Backing,
-        algo: AlgoId,
-        page: &[u8],
-    ) -> Result<(u64, usize, bool)> {
-        let streams = b
-            .streams
-            .get(algo.index())
-            .and_then(|s| s.as_ref())
-            .ok_or(EINVAL)?;
-        let mut guard = streams.get();
-        let stream = guard.stream().ok_or(EINVAL)?;
-        let t0 = ffi::now_ns();
-        let res = stream.codec.compress(page, &mut stream.buf);
-        let algo_stats = self.stats.algo.get(algo.index()).ok_or(EINVAL)?;
-        stats::add(&algo_stats.comp_ns, ffi::now_ns().saturating_sub(t0));
-        let len = match res {
-            Ok(len) => len,
-            Err(e) if e == ENOSPC => PAGE_SIZE,
-            Err(e) => return Err(e),
-        };
-        stats::add(&algo_stats.pages, 1);
-        stats::add(&algo_stats.bytes_in, PAGE_SIZE as u64);
-        if is_huge(len, b.huge_size) {
-            stats::add(&algo_stats.bytes_out, PAGE_SIZE as u64);
-            drop(guard);
-            return Ok((self.store_object(b, page)?, PAGE_SIZE, true));
-        }
-        stats::add(&algo_stats.bytes_out, len as u64);
-        let data = stream.buf.get(..len).ok_or(EINVAL)?;
-        Ok((self.store_object(b, data)?, len, false))
-    }
-
-    /// Allocates an object for `data`, honouring mem_limit, and copies `data` in.
-    fn store_object(&self, b: &Backing, data: &[u8]) -> Result<u64> {
-        let handle = b.pool.alloc(data.len())?;
-        let used = b.pool.total_pages();
-        let limit = self.limit_pages.load(Relaxed);
-        if limit != 0 && used > limit {
-            b.pool.free(handle);
-            stats::add(&self.stats.writestall, 1);
-            return Err(ENOMEM);
-        }
-        self.stats.max_used_pages.fetch_max(used, Relaxed);
-        b.pool.write(handle, data);
-        Ok(handle)
-    }
-
-    pub(crate) fn account(&self, meta: Meta, sign_add: bool) {
-        let f = meta.features();
-        let op = if sign_add { stats::add } else { stats::sub };
-        op(&self.stats.pages_stored, 1);
-        if f.flags.contains(PageFlags::SAME) {
-            op(&self.stats.same_pages, 1);
-            return;
-        }
-        op(&self.stats.compr_data_size, u64::from(f.stored_len));
-        if f.flags.contains(PageFlags::HUGE) {
-            op(&self.stats.huge_pages, 1);
-            if sign_add {
-                stats::add(&self.stats.huge_pages_since, 1);
-            }
-        }
-    }
-
-    /// Puts a new page into slot `index`, freeing what was there.
-    pub(crate) fn install(&self, b: &Backing, index: usize, handle: u64, f: &PageFeatures) {
-        let meta = Meta::present(f);
-        let old = match b.table.lock(index) {
-            Ok(slot) => {
-                let old = slot.take();
-                slot.set(handle, meta);
-                old
-            }
-            Err(_) => {
-                // Out of range cannot happen (callers check), but never leak the object.
-                self.release(b, handle, meta);
-                return;
-            }
-        };
-        self.account(meta, true);
-        self.release(b, old.0, old.1);
-    }
-
-    /// Frees an object that was stored but never installed in a slot.
-    pub(crate) fn discard_object(&self, b: &Backing, handle: u64) {
-        b.pool.free(handle);
-    }
-
-    /// Frees the object behind (handle, meta), if any, and drops it from the counters.
-    pub(crate) fn release(&self, b: &Backing, handle: u64, meta: Meta) {
-        if !meta.is_present() {
-            return;
-        }
-        self.account(meta, false);
-        if !meta.flags().contains(PageFlags::SAME) {
-            b.pool.free(handle);
-        }
-    }
-
-    /// Empties slot `index`.
-    pub(crate) fn free_slot(&self, b: &Backing, index: usize) {
-        if let Ok(slot) = b.table.lock(index) {
-            let (handle, meta) = slot.take();
-            drop(slot);
-            self.release(b, handle, meta);
-        }
-    }
-
-    /// Reads one whole page of slot `index` into `out`. A read from the block layer (`touch`)
-    /// makes the page hot; the recompression pass reads without touching.
-    pub(crate) fn read_page(
-        &self,
-        b: &Backing,
-        index: usize,
-        out: &mut [u8],
-        touch: bool,
-    ) -> Result {
-        loop {
-            let (handle, meta) = b.table.lock(index)?.get();
-            if !meta.is_present() {
-                out.fill(0);
-                return Ok(());
-            }
-            let f = meta.features();
-            if f.flags.contains(PageFlags::SAME) {
-                fill_pattern(out, handle);
-                return Ok(());
-            }
-            let huge = f.flags.contains(PageFlags::HUGE);
-            // A stream may sleep to come free, so take it before the slot's spinlock.
-            let streams = if huge {
-                None
-            } else {
-                Some(
-                    b.streams
-                        .get(f.algo.index())
-                        .and_then(|s| s.as_ref())
-                        .ok_or(EIO)?,
-                )
-            };
-            let mut guard = streams.map(|s| s.get());
-            let slot = b.table.lock(index)?;
-            if slot.get() != (handle, meta) {
-                // Rewritten meanwhile: start over with what is there now.
-                continue;
-            }
-            let len = f.stored_len as usize;
-            let t0 = ffi::now_ns();
-            let res = match guard.as_mut().and_then(|g| g.stream()) {
-                None => b.pool.read(handle, len, |src| {
-                    out.copy_from_slice(src.get(..PAGE_SIZE).ok_or(EIO)?);
-                    Ok(())
-                }),
-                Some(stream) => b.pool.read(handle, len, |src| stream.codec.decompress(src, out)),
-            };
-            if touch {
-                slot.set_meta(Meta::present(&f.touched(now_s())));
-            }
-            drop(slot);
-            if !huge {
-                if let Some(a) = self.stats.algo.get(f.algo.index()) {
-                    stats::add(&a.decomp_ns, ffi::now_ns().saturating_sub(t0));
-                    stats::add(&a.decomp_pages, 1);
-                }
-            }
-            if res.is_err() {
-                pr_err!("zmc{}: page {} failed to decompress\n", self.id, index);
-                return Err(EIO);
-            }
-            return Ok(());
-        }
-    }
-
-    /// The swap slot `index` was freed: drop its page now. Runs in atomic context.
+    /// The swap slot `index` was freed: drop its page now. Runs in atomic context: a staged
+    /// page is only unlinked from its slot (its worker finds the slot changed and drops its
+    /// result); nothing here sleeps.
     pub(crate) fn slot_free_notify(&self, index: u64) {
-        stats::add(&self.stats.notify_free, 1);
+        stats::add(&self.shared.stats.notify_free, 1);
         let Some(b) = self.backing() else { return };
         match usize::try_from(index) {
-            Ok(i) if i < b.table.len() => self.free_slot(&b, i),
-            _ => stats::add(&self.stats.miss_free, 1),
+            Ok(i) if i < b.table.len() => b.free_slot(i),
+            _ => stats::add(&self.shared.stats.miss_free, 1),
         }
     }
 
@@ -491,6 +392,9 @@ impl Device {
         let b = self.backing().ok_or(EINVAL)?;
         let now = now_s();
         for index in 0..b.table.len() {
+            if index % 1024 == 1023 {
+                ffi::cond_resched();
+            }
             let slot = b.table.lock(index)?;
             let (_, meta) = slot.get();
             if !meta.is_present() {
@@ -509,6 +413,281 @@ impl Device {
     }
 }
 
+#[pinned_drop]
+impl PinnedDrop for Device {
+    fn drop(self: Pin<&mut Self>) {
+        // hot_remove or module unload: the disk is gone, no I/O can come in. Stop the workers
+        // before the device (and, on unload, the module's code) goes away.
+        let old = self.backing.lock().take();
+        if let Some(b) = old {
+            b.shutdown();
+        }
+    }
+}
+
+impl Backing {
+    /// Spawns the async workers and the background recompression worker, each with its
+    /// preallocated scratch page.
+    fn start_workers(self: &Arc<Self>) -> Result {
+        for _ in 0..self.workers {
+            let scratch = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+            let b = self.clone();
+            self.wq.spawn(move || staging::worker(b, scratch))?;
+        }
+        let scratch = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+        let b = self.clone();
+        self.wq.spawn(move || background::worker(b, scratch))
+    }
+
+    /// Whether the store is being torn down (workers return, passes stop).
+    pub(crate) fn stopping(&self) -> bool {
+        self.staging.stopping()
+    }
+
+    /// Stops every worker and waits until each has returned (and dropped its reference).
+    /// Must not be called from a worker.
+    pub(crate) fn shutdown(&self) {
+        self.staging.shutdown();
+        self.bg.kick();
+        self.wq.destroy();
+    }
+
+    /// Stores one whole page: same-filled pages at once; others through the staging pool when
+    /// `async` is on and a buffer is free, else compressed now.
+    pub(crate) fn write_page(&self, index: usize, page: &[u8]) -> Result {
+        let now = now_s();
+        let decision = decide_write(page, self.shared.comp_policy());
+        if !matches!(decision, WriteDecision::SameFilled(_)) && self.shared.async_on.load(Relaxed) {
+            if self.staging.stage(self, index, page, decision, now) {
+                return Ok(());
+            }
+            stats::add(&self.shared.stats.sync_fallbacks, 1);
+        }
+        let (handle, features) = self.store_page(page, decision, now)?;
+        self.install(index, handle, &features);
+        Ok(())
+    }
+
+    /// Stores `page` as `decision` says; returns the handle (or fill word) and the features.
+    pub(crate) fn store_page(
+        &self,
+        page: &[u8],
+        decision: WriteDecision,
+        now: u64,
+    ) -> Result<(u64, PageFeatures)> {
+        Ok(match decision {
+            WriteDecision::SameFilled(word) => {
+                (word, PageFeatures::written(decision, 0, false, now))
+            }
+            WriteDecision::Raw => {
+                stats::add(&self.shared.stats.raw_by_estimate, 1);
+                let handle = self.store_object(page)?;
+                (
+                    handle,
+                    PageFeatures::written(decision, PAGE_SIZE as u32, true, now),
+                )
+            }
+            WriteDecision::Compress(algo) => {
+                let (handle, len, huge) = self.compress_store(algo, page)?;
+                (
+                    handle,
+                    PageFeatures::written(decision, len as u32, huge, now),
+                )
+            }
+        })
+    }
+
+    /// Compresses `page` with `algo` and stores the result (or the page itself when the
+    /// result is huge). Returns the handle, the stored length and whether it is huge.
+    pub(crate) fn compress_store(&self, algo: AlgoId, page: &[u8]) -> Result<(u64, usize, bool)> {
+        let streams = self
+            .streams
+            .get(algo.index())
+            .and_then(|s| s.as_ref())
+            .ok_or(EINVAL)?;
+        let mut guard = streams.get();
+        let stream = guard.stream().ok_or(EINVAL)?;
+        let t0 = ffi::now_ns();
+        let res = stream.codec.compress(page, &mut stream.buf);
+        let algo_stats = self.shared.stats.algo.get(algo.index()).ok_or(EINVAL)?;
+        stats::add(&algo_stats.comp_ns, ffi::now_ns().saturating_sub(t0));
+        let len = match res {
+            Ok(len) => len,
+            Err(e) if e == ENOSPC => PAGE_SIZE,
+            Err(e) => return Err(e),
+        };
+        stats::add(&algo_stats.pages, 1);
+        stats::add(&algo_stats.bytes_in, PAGE_SIZE as u64);
+        if is_huge(len, self.huge_size) {
+            stats::add(&algo_stats.bytes_out, PAGE_SIZE as u64);
+            drop(guard);
+            return Ok((self.store_object(page)?, PAGE_SIZE, true));
+        }
+        stats::add(&algo_stats.bytes_out, len as u64);
+        let data = stream.buf.get(..len).ok_or(EINVAL)?;
+        Ok((self.store_object(data)?, len, false))
+    }
+
+    /// Allocates an object for `data`, honouring mem_limit, and copies `data` in.
+    fn store_object(&self, data: &[u8]) -> Result<u64> {
+        let handle = self.pool.alloc(data.len())?;
+        let used = self.pool.total_pages();
+        let limit = self.shared.limit_pages.load(Relaxed);
+        if limit != 0 && used > limit {
+            self.pool.free(handle);
+            stats::add(&self.shared.stats.writestall, 1);
+            return Err(ENOMEM);
+        }
+        self.shared.stats.max_used_pages.fetch_max(used, Relaxed);
+        self.pool.write(handle, data);
+        Ok(handle)
+    }
+
+    pub(crate) fn account(&self, meta: Meta, sign_add: bool) {
+        let s = &self.shared.stats;
+        let f = meta.features();
+        let op = if sign_add { stats::add } else { stats::sub };
+        op(&s.pages_stored, 1);
+        if f.flags.contains(PageFlags::SAME) || f.flags.contains(STAGED) {
+            if f.flags.contains(PageFlags::SAME) {
+                op(&s.same_pages, 1);
+            }
+            return;
+        }
+        op(&s.compr_data_size, u64::from(f.stored_len));
+        if f.flags.contains(PageFlags::HUGE) {
+            op(&s.huge_pages, 1);
+            if sign_add {
+                stats::add(&s.huge_pages_since, 1);
+            }
+        }
+    }
+
+    /// Puts a new page into slot `index`, freeing what was there.
+    pub(crate) fn install(&self, index: usize, handle: u64, f: &PageFeatures) {
+        let meta = Meta::present(f);
+        let old = match self.table.lock(index) {
+            Ok(slot) => {
+                let old = slot.take();
+                slot.set(handle, meta);
+                old
+            }
+            Err(_) => {
+                // Out of range cannot happen (callers check), but never leak the object.
+                self.release(handle, meta);
+                return;
+            }
+        };
+        self.account(meta, true);
+        self.release(old.0, old.1);
+    }
+
+    /// Frees an object that was stored but never installed in a slot.
+    pub(crate) fn discard_object(&self, handle: u64) {
+        self.pool.free(handle);
+    }
+
+    /// Frees the object behind (handle, meta), if any, and drops it from the counters. A
+    /// staged page owns no object: its staging buffer goes back when its worker is done.
+    pub(crate) fn release(&self, handle: u64, meta: Meta) {
+        if !meta.is_present() {
+            return;
+        }
+        self.account(meta, false);
+        let flags = meta.flags();
+        if !flags.contains(PageFlags::SAME) && !flags.contains(STAGED) {
+            self.pool.free(handle);
+        }
+    }
+
+    /// Empties slot `index`. Never sleeps (swap_slot_free_notify calls it in atomic context).
+    pub(crate) fn free_slot(&self, index: usize) {
+        if let Ok(slot) = self.table.lock(index) {
+            let (handle, meta) = slot.take();
+            drop(slot);
+            self.release(handle, meta);
+        }
+    }
+
+    /// Reads one whole page of slot `index` into `out`. A read from the block layer (`touch`)
+    /// makes the page hot; the recompression pass reads without touching. A staged page is
+    /// copied from its staging buffer.
+    pub(crate) fn read_page(&self, index: usize, out: &mut [u8], touch: bool) -> Result {
+        loop {
+            let slot = self.table.lock(index)?;
+            let (handle, meta) = slot.get();
+            if !meta.is_present() {
+                out.fill(0);
+                return Ok(());
+            }
+            let f = meta.features();
+            if f.flags.contains(PageFlags::SAME) {
+                fill_pattern(out, handle);
+                return Ok(());
+            }
+            if f.flags.contains(STAGED) {
+                // The buffer cannot be recycled while the slot names it: its worker gives it
+                // back only after checking the slot under this lock.
+                self.staging.copy_out(handle, out)?;
+                if touch {
+                    slot.set_meta(Meta::present(&f.touched(now_s())));
+                }
+                stats::add(&self.shared.stats.served_from_staging, 1);
+                return Ok(());
+            }
+            drop(slot);
+            let huge = f.flags.contains(PageFlags::HUGE);
+            // A stream may sleep to come free, so take it before the slot's spinlock.
+            let streams = if huge {
+                None
+            } else {
+                Some(
+                    self.streams
+                        .get(f.algo.index())
+                        .and_then(|s| s.as_ref())
+                        .ok_or(EIO)?,
+                )
+            };
+            let mut guard = streams.map(|s| s.get());
+            let slot = self.table.lock(index)?;
+            if slot.get() != (handle, meta) {
+                // Rewritten meanwhile: start over with what is there now.
+                continue;
+            }
+            let len = f.stored_len as usize;
+            let t0 = ffi::now_ns();
+            let res = match guard.as_mut().and_then(|g| g.stream()) {
+                None => self.pool.read(handle, len, |src| {
+                    out.copy_from_slice(src.get(..PAGE_SIZE).ok_or(EIO)?);
+                    Ok(())
+                }),
+                Some(stream) => self
+                    .pool
+                    .read(handle, len, |src| stream.codec.decompress(src, out)),
+            };
+            if touch {
+                slot.set_meta(Meta::present(&f.touched(now_s())));
+            }
+            drop(slot);
+            if !huge {
+                if let Some(a) = self.shared.stats.algo.get(f.algo.index()) {
+                    stats::add(&a.decomp_ns, ffi::now_ns().saturating_sub(t0));
+                    stats::add(&a.decomp_pages, 1);
+                }
+            }
+            if res.is_err() {
+                pr_err!(
+                    "zmc{}: page {} failed to decompress\n",
+                    self.shared.id,
+                    index
+                );
+                return Err(EIO);
+            }
+            return Ok(());
+        }
+    }
+}
+
 fn fill_pattern(out: &mut [u8], word: u64) {
     for chunk in out.chunks_mut(8) {
         let bytes = word.to_ne_bytes();
@@ -522,7 +701,9 @@ impl Drop for Backing {
         for index in 0..self.table.len() {
             if let Ok(slot) = self.table.lock(index) {
                 let (handle, meta) = slot.take();
-                if meta.is_present() && !meta.flags().contains(PageFlags::SAME) {
+                let flags = meta.flags();
+                if meta.is_present() && !flags.contains(PageFlags::SAME) && !flags.contains(STAGED)
+                {
                     self.pool.free(handle);
                 }
             }

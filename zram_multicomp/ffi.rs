@@ -6,8 +6,8 @@
 
 use core::ffi::c_void;
 
-use kernel::ffi::{c_char, c_int, c_uint, c_ulong};
 use core::ptr::NonNull;
+use kernel::ffi::{c_char, c_int, c_uint, c_ulong};
 
 use kernel::prelude::*;
 use kernel::str::CStr;
@@ -27,6 +27,12 @@ mod raw {
         pub(super) fn zmc_shim_zs_map(pool: *mut c_void, handle: c_ulong, write: bool) -> *mut u8;
         pub(super) fn zmc_shim_zs_unmap(pool: *mut c_void, handle: c_ulong);
         pub(super) fn zmc_shim_zs_pages_compacted(pool: *mut c_void) -> u64;
+        pub(super) fn zmc_shim_wq_alloc(id: c_int, max_active: c_uint) -> *mut c_void;
+        pub(super) fn zmc_shim_wq_destroy(wq: *mut c_void);
+        pub(super) fn zmc_shim_cond_resched();
+        pub(super) fn zmc_shim_msecs_to_jiffies(ms: c_uint) -> c_ulong;
+        pub(super) fn zmc_shim_available_pages() -> u64;
+        pub(super) fn zmc_shim_total_pages() -> u64;
 
         pub(super) fn zs_create_pool(name: *const c_char) -> *mut c_void;
         pub(super) fn zs_destroy_pool(pool: *mut c_void);
@@ -110,6 +116,82 @@ pub(crate) fn nr_cpus() -> usize {
 pub(crate) fn now_ns() -> u64 {
     // SAFETY: reads the clock; no preconditions.
     unsafe { raw::zmc_shim_now_ns() }
+}
+
+/// Gives the CPU away if something else should run (long walks of the slot table).
+pub(crate) fn cond_resched() {
+    // SAFETY: called from process context with no spinlock held (callers drop slot locks first).
+    unsafe { raw::zmc_shim_cond_resched() }
+}
+
+/// `ms` milliseconds in jiffies.
+pub(crate) fn msecs_to_jiffies(ms: u32) -> kernel::time::Jiffies {
+    // SAFETY: pure arithmetic on the value.
+    unsafe { raw::zmc_shim_msecs_to_jiffies(ms) }
+}
+
+/// Pages the system could still hand out without swapping (`si_mem_available`).
+pub(crate) fn available_pages() -> u64 {
+    // SAFETY: reads global counters; no preconditions.
+    unsafe { raw::zmc_shim_available_pages() }
+}
+
+/// RAM pages the system manages.
+pub(crate) fn total_ram_pages() -> u64 {
+    // SAFETY: reads a global counter; no preconditions.
+    unsafe { raw::zmc_shim_total_pages() }
+}
+
+/// A device's own workqueue (unbound, `WQ_MEM_RECLAIM`), on which its long-lived workers run.
+///
+/// [`Wq::destroy`] waits until every work item queued on it has returned: after it, no worker
+/// runs any of the module's code or holds any of the device's references.
+pub(crate) struct Wq(core::sync::atomic::AtomicPtr<c_void>);
+
+impl Wq {
+    /// A workqueue named `zmc<id>` running up to `max_active` items at once.
+    pub(crate) fn new(id: i32, max_active: usize) -> Result<Self> {
+        let max_active = c_uint::try_from(max_active).unwrap_or(c_uint::MAX);
+        // SAFETY: only allocates; returns NULL on failure.
+        let wq = unsafe { raw::zmc_shim_wq_alloc(id, max_active) };
+        if wq.is_null() {
+            return Err(ENOMEM);
+        }
+        Ok(Self(core::sync::atomic::AtomicPtr::new(wq)))
+    }
+
+    /// Runs `f` on the workqueue (it allocates the work item with `GFP_KERNEL`: call it at
+    /// setup, never per page). `ENODEV` once destroyed.
+    pub(crate) fn spawn(&self, f: impl FnOnce() + Send + 'static) -> Result {
+        let wq = self.0.load(core::sync::atomic::Ordering::Acquire);
+        if wq.is_null() {
+            return Err(ENODEV);
+        }
+        // SAFETY: `wq` is a live workqueue: it is destroyed only by `destroy`, which the owner
+        // calls after the last `spawn` (spawning happens while the store is being built, before
+        // anyone else can reach it).
+        let queue = unsafe { kernel::workqueue::Queue::from_raw(wq.cast()) };
+        queue.try_spawn(GFP_KERNEL, f).map_err(|_| ENOMEM)
+    }
+
+    /// Destroys the workqueue, waiting for every item on it to return. Only the first call
+    /// does anything. Must not be called from one of its own work items.
+    pub(crate) fn destroy(&self) {
+        let wq = self
+            .0
+            .swap(core::ptr::null_mut(), core::sync::atomic::Ordering::AcqRel);
+        if !wq.is_null() {
+            // SAFETY: `wq` came from `zmc_shim_wq_alloc` and the swap above makes this the only
+            // call that sees it; callers are never work items of this queue.
+            unsafe { raw::zmc_shim_wq_destroy(wq) }
+        }
+    }
+}
+
+impl Drop for Wq {
+    fn drop(&mut self) {
+        self.destroy();
+    }
 }
 
 fn to_result(ret: c_int) -> Result {
@@ -362,7 +444,12 @@ unsafe extern "C" fn zmc_rs_show(rs: *mut c_void, attr: c_int, buf: *mut u8) -> 
 ///
 /// `rs` is a live device; `buf` holds `len` bytes written by user space.
 #[no_mangle]
-unsafe extern "C" fn zmc_rs_store(rs: *mut c_void, attr: c_int, buf: *const u8, len: usize) -> isize {
+unsafe extern "C" fn zmc_rs_store(
+    rs: *mut c_void,
+    attr: c_int,
+    buf: *const u8,
+    len: usize,
+) -> isize {
     // SAFETY: sysfs hands `store` `len` readable bytes.
     let input = unsafe { core::slice::from_raw_parts(buf, len) };
     // SAFETY: by the contract, `rs` is live.
@@ -394,7 +481,13 @@ unsafe extern "C" fn zmc_rs_reset(rs: *mut c_void) {
 ///
 /// `rs` is a live device; `buf` is a kernel mapping of `len` bytes of the request's page.
 #[no_mangle]
-unsafe extern "C" fn zmc_rs_rw(rs: *mut c_void, write: bool, sector: u64, buf: *mut u8, len: u32) -> c_int {
+unsafe extern "C" fn zmc_rs_rw(
+    rs: *mut c_void,
+    write: bool,
+    sector: u64,
+    buf: *mut u8,
+    len: u32,
+) -> c_int {
     // SAFETY: the segment's page is mapped for `len` bytes and owned by the request until it
     // completes, which is after this call returns.
     let data = unsafe { core::slice::from_raw_parts_mut(buf, len as usize) };

@@ -2,61 +2,114 @@
 
 //! Recompression: a pass over the slot table that stores selected pages with stronger
 //! algorithms in priority order and keeps a result only when the policy says it is smaller
-//! enough. A slot rewritten while the pass worked on it is left alone (the new data wins).
+//! enough. A slot rewritten while the pass worked on it is left alone (the new data wins);
+//! staged slots are skipped (they are not stored yet).
+//!
+//! The same pass serves the `recompress` attribute (unlimited budget, from the first slot) and
+//! the background worker (a pages-per-second and CPU budget, resumable): a [`Budget`] admits
+//! each page before it is compressed and is charged the compression time after.
 
-use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
-use crate::device::{now_s, Backing, Device};
-use crate::policy::{keep_new, next_algo, AlgoSet, RecompressConfig, RecompressDecision};
+use crate::device::{now_s, Backing};
+use crate::ffi;
+use crate::policy::{
+    keep_new, next_algo, AlgoSet, RecompressConfig, RecompressDecision, SkipReason,
+};
 use crate::stats;
-use crate::table::Meta;
+use crate::table::{Meta, STAGED};
 
-/// Runs one pass; returns how many pages were stored smaller.
+/// Admits the pages a pass compresses.
+pub(crate) trait Budget {
+    /// May the pass compress one more page? May sleep; false stops the pass (resumable).
+    fn admit(&mut self) -> bool;
+    /// Charges the compression time the last admitted page took.
+    fn charge(&mut self, _spent_ns: u64) {}
+}
+
+/// No limit (a `recompress` write); stops only when the store stops.
+pub(crate) struct Unlimited<'a>(pub(crate) &'a Backing);
+
+impl Budget for Unlimited<'_> {
+    fn admit(&mut self) -> bool {
+        !self.0.stopping()
+    }
+}
+
+/// How a pass ended.
+pub(crate) enum PassEnd {
+    /// It went over every slot.
+    Finished,
+    /// The budget stopped it; it may resume at this slot.
+    Paused(usize),
+}
+
+/// Runs one pass from slot `from`, trying at most `max_pages` pages. `page` is a scratch page.
+/// Returns how it ended and how many pages it stored smaller.
 pub(crate) fn pass(
-    dev: &Device,
     b: &Backing,
     cfg: &RecompressConfig,
     max_pages: Option<u64>,
-) -> Result<u64> {
-    let mut page = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+    from: usize,
+    budget: &mut dyn Budget,
+    page: &mut [u8],
+) -> Result<(PassEnd, u64)> {
+    let s = &b.shared.stats;
     let mut done = 0u64;
     let mut visited = 0u64;
-    for index in 0..b.table.len() {
+    for index in from..b.table.len() {
         if max_pages.is_some_and(|max| visited >= max) {
             break;
         }
+        if index % 256 == 255 {
+            ffi::cond_resched();
+        }
         let (handle, meta) = b.table.lock(index)?.get();
-        if !meta.is_present() {
+        if !meta.is_present() || meta.flags().contains(STAGED) {
             continue;
         }
         let f = meta.features();
         let now = now_s();
-        let RecompressDecision::Try(_) = next_algo(&f, AlgoSet::EMPTY, now, &b.algos, cfg) else {
-            stats::add(&dev.stats.recompress_skipped, 1);
-            continue;
-        };
-        visited += 1;
-        dev.read_page(b, index, &mut page, false)?;
-        let mut tried = AlgoSet::EMPTY;
-        let mut kept = None;
-        while let RecompressDecision::Try(algo) = next_algo(&f, tried, now, &b.algos, cfg) {
-            tried = tried.with(algo);
-            let (new_handle, len, huge) = dev.compress_store(b, algo, &page)?;
-            let new_len = len as u32;
-            if huge || !keep_new(f.stored_len, new_len, cfg) {
-                dev.discard_object(b, new_handle);
+        match next_algo(&f, AlgoSet::EMPTY, now, &b.algos, cfg) {
+            RecompressDecision::Try(_) => {}
+            // Pages the pass does not select are not counted as skipped: a background pass
+            // walks every slot again and again.
+            RecompressDecision::Skip(SkipReason::NotSelected | SkipReason::SameFilled) => continue,
+            RecompressDecision::Skip(_) => {
+                stats::add(&s.recompress_skipped, 1);
                 continue;
             }
-            kept = Some((algo, new_len, new_handle));
-            break;
         }
+        if !budget.admit() {
+            return Ok((PassEnd::Paused(index), done));
+        }
+        visited += 1;
+        b.read_page(index, page, false)?;
+        let mut tried = AlgoSet::EMPTY;
+        let mut kept = None;
+        let t0 = ffi::now_ns();
+        let res = (|| -> Result {
+            while let RecompressDecision::Try(algo) = next_algo(&f, tried, now, &b.algos, cfg) {
+                tried = tried.with(algo);
+                let (new_handle, len, huge) = b.compress_store(algo, page)?;
+                let new_len = len as u32;
+                if huge || !keep_new(f.stored_len, new_len, cfg) {
+                    b.discard_object(new_handle);
+                    continue;
+                }
+                kept = Some((algo, new_len, new_handle));
+                break;
+            }
+            Ok(())
+        })();
+        budget.charge(ffi::now_ns().saturating_sub(t0));
+        res?;
         let slot = b.table.lock(index)?;
         if slot.get() != (handle, meta) {
             // Rewritten or freed meanwhile: the pass's result is stale.
             drop(slot);
             if let Some((_, _, h)) = kept {
-                dev.discard_object(b, h);
+                b.discard_object(h);
             }
             continue;
         }
@@ -65,9 +118,9 @@ pub(crate) fn pass(
                 let newf = f.recompressed(Some((algo, len)), tried, &b.algos);
                 slot.set(new_handle, Meta::present(&newf));
                 drop(slot);
-                dev.account(Meta::present(&newf), true);
-                dev.release(b, handle, meta);
-                stats::add(&dev.stats.recompressed, 1);
+                b.account(Meta::present(&newf), true);
+                b.release(handle, meta);
+                stats::add(&s.recompressed, 1);
                 done += 1;
             }
             None => {
@@ -75,5 +128,5 @@ pub(crate) fn pass(
             }
         }
     }
-    Ok(done)
+    Ok((PassEnd::Finished, done))
 }

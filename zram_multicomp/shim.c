@@ -9,8 +9,11 @@
 #include <linux/highmem.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 #include <linux/zsmalloc.h>
 
 #include "shim.h"
@@ -76,6 +79,46 @@ u64 zmc_shim_zs_pages_compacted(void *pool)
 
 	zs_pool_stats(pool, &stats);
 	return atomic_long_read(&stats.pages_compacted);
+}
+
+/*
+ * The device's own workqueue: its async compression workers and background recompression run
+ * on it as long-lived work items, and destroying it waits until every one has returned (so no
+ * worker outlives the device's store, nor the module's text). WQ_MEM_RECLAIM: the workers are
+ * what turns staged swap-out pages into stored ones under reclaim.
+ */
+void *zmc_shim_wq_alloc(int id, unsigned int max_active)
+{
+	return alloc_workqueue("zmc%d", WQ_UNBOUND | WQ_MEM_RECLAIM,
+			       min_t(unsigned int, max_active, WQ_MAX_ACTIVE), id);
+}
+
+void zmc_shim_wq_destroy(void *wq)
+{
+	destroy_workqueue(wq);
+}
+
+void zmc_shim_cond_resched(void)
+{
+	cond_resched();
+}
+
+unsigned long zmc_shim_msecs_to_jiffies(unsigned int ms)
+{
+	return msecs_to_jiffies(ms);
+}
+
+/* Memory the system could still hand out without swapping, in pages. */
+u64 zmc_shim_available_pages(void)
+{
+	long pages = si_mem_available();
+
+	return pages > 0 ? pages : 0;
+}
+
+u64 zmc_shim_total_pages(void)
+{
+	return totalram_pages();
 }
 
 /* ---- block I/O ---- */
@@ -207,6 +250,13 @@ ZMC_ATTR(compact, 0200, ZMC_ATTR_COMPACT);
 ZMC_ATTR(max_comp_streams, 0644, ZMC_ATTR_MAX_COMP_STREAMS);
 ZMC_ATTR(comp_policy, 0644, ZMC_ATTR_COMP_POLICY);
 ZMC_ATTR(policy_stat, 0444, ZMC_ATTR_POLICY_STAT);
+ZMC_ATTR(async, 0644, ZMC_ATTR_ASYNC);
+ZMC_ATTR(async_workers, 0644, ZMC_ATTR_ASYNC_WORKERS);
+ZMC_ATTR(async_staging, 0644, ZMC_ATTR_ASYNC_STAGING);
+ZMC_ATTR(async_stat, 0444, ZMC_ATTR_ASYNC_STAT);
+ZMC_ATTR(bg_recompress, 0644, ZMC_ATTR_BG_RECOMPRESS);
+ZMC_ATTR(bg_recompress_rate, 0644, ZMC_ATTR_BG_RECOMPRESS_RATE);
+ZMC_ATTR(bg_cold_age, 0644, ZMC_ATTR_BG_COLD_AGE);
 
 /* reset needs the gendisk's open count, so it is handled here and then in Rust. */
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf,
@@ -260,6 +310,13 @@ static struct attribute *zmc_disk_attrs[] = {
 	&zmc_attr_max_comp_streams.attr.attr,
 	&zmc_attr_comp_policy.attr.attr,
 	&zmc_attr_policy_stat.attr.attr,
+	&zmc_attr_async.attr.attr,
+	&zmc_attr_async_workers.attr.attr,
+	&zmc_attr_async_staging.attr.attr,
+	&zmc_attr_async_stat.attr.attr,
+	&zmc_attr_bg_recompress.attr.attr,
+	&zmc_attr_bg_recompress_rate.attr.attr,
+	&zmc_attr_bg_cold_age.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(zmc_disk);

@@ -27,6 +27,13 @@ enum zmc_attr {
 	ZMC_ATTR_MAX_COMP_STREAMS,
 	ZMC_ATTR_COMP_POLICY,
 	ZMC_ATTR_POLICY_STAT,
+	ZMC_ATTR_ASYNC,
+	ZMC_ATTR_ASYNC_WORKERS,
+	ZMC_ATTR_ASYNC_STAGING,
+	ZMC_ATTR_ASYNC_STAT,
+	ZMC_ATTR_BG_RECOMPRESS,
+	ZMC_ATTR_BG_RECOMPRESS_RATE,
+	ZMC_ATTR_BG_COLD_AGE,
 	ZMC_ATTR_NR,
 };
 
@@ -51,5 +58,11 @@ bool zmc_shim_zs_handle_ok(unsigned long handle);
 void *zmc_shim_zs_map(void *pool, unsigned long handle, bool write);
 void zmc_shim_zs_unmap(void *pool, unsigned long handle);
 u64 zmc_shim_zs_pages_compacted(void *pool);
+void *zmc_shim_wq_alloc(int id, unsigned int max_active);
+void zmc_shim_wq_destroy(void *wq);
+void zmc_shim_cond_resched(void);
+unsigned long zmc_shim_msecs_to_jiffies(unsigned int ms);
+u64 zmc_shim_available_pages(void);
+u64 zmc_shim_total_pages(void);
 
 #endif

@@ -33,6 +33,17 @@ pub(crate) struct Stats {
     pub(crate) raw_by_estimate: AtomicU64,
     pub(crate) recompressed: AtomicU64,
     pub(crate) recompress_skipped: AtomicU64,
+    /// Async pool: pages staged, stored by a worker, read from staging, written synchronously
+    /// because staging was full, dropped because their slot changed meanwhile, store retries.
+    pub(crate) staged: AtomicU64,
+    pub(crate) completed: AtomicU64,
+    pub(crate) served_from_staging: AtomicU64,
+    pub(crate) sync_fallbacks: AtomicU64,
+    pub(crate) dropped_stale: AtomicU64,
+    pub(crate) store_retries: AtomicU64,
+    /// Background recompression: passes started by a trigger, pages it stored smaller.
+    pub(crate) bg_passes: AtomicU64,
+    pub(crate) bg_recompressed: AtomicU64,
     pub(crate) algo: [AlgoStats; MAX_ALGOS],
 }
 
@@ -67,6 +78,14 @@ impl Stats {
             &self.raw_by_estimate,
             &self.recompressed,
             &self.recompress_skipped,
+            &self.staged,
+            &self.completed,
+            &self.served_from_staging,
+            &self.sync_fallbacks,
+            &self.dropped_stale,
+            &self.store_retries,
+            &self.bg_passes,
+            &self.bg_recompressed,
         ] {
             c.store(0, Relaxed);
         }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The per-device sysfs attributes, with zram 6.12's names, formats, semantics and errors, plus
-//! `comp_policy` and `policy_stat`. C (shim.c) owns the attribute table and forwards each read
+//! `comp_policy` and `policy_stat`, and the async pool's and background recompression's knobs
+//! (documented at [`Attr`]). C (shim.c) owns the attribute table and forwards each read
 //! and write here by id. A bad write returns `EINVAL` with one `pr_err` naming the bad value.
 
 use core::fmt::Write;
@@ -10,17 +11,41 @@ use core::sync::atomic::Ordering::Relaxed;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
-use crate::device::{AlgoConf, Device, AVAILABLE};
+use crate::background::MAX_RATE;
+use crate::device::{AlgoConf, Device, AVAILABLE, MAX_STAGING, MAX_WORKERS};
 use crate::ffi;
 use crate::policy::params::{
     parse_algorithm_params, parse_comp_policy, parse_idle, parse_mem_limit, parse_recomp_algorithm,
     parse_recompress, IdleArg, ParamError,
 };
 use crate::policy::{AlgoId, AlgoKind, RecompressConfig, MAX_ALGOS};
-use crate::recompress;
+use crate::recompress::{self, Unlimited};
 use crate::stats::get;
 
 /// Attribute ids; the same order as `enum zmc_attr` in shim.h.
+///
+/// Beyond zram's:
+/// - `async` (0/1, default 1): writes go through the staging pool; 0 compresses every write
+///   synchronously, as zram does. May change at any time; pages already staged are still
+///   stored by the workers.
+/// - `async_workers` (default: one per online CPU, counted at init; writing 0 restores that;
+///   at most 256): compression workers. Only before `disksize` (EBUSY after); reads show the
+///   number that runs (or would run).
+/// - `async_staging` (pages, default 256, 1..=16384): the preallocated staging buffers. Only
+///   before `disksize` (EBUSY after).
+/// - `async_stat` (read-only): `staged completed pending served_from_staging sync_fallbacks
+///   dropped_stale retries` — pages staged, stored by a worker, waiting now, reads served from
+///   staging, writes compressed synchronously because staging was full (with `async` on),
+///   staged pages whose slot was overwritten or discarded before the worker stored them (result
+///   dropped), store failures retried.
+/// - `bg_recompress` (0/1, default 0): background recompression of cold pages starts by itself
+///   (see background.rs for the triggers).
+/// - `bg_recompress_rate` (pages per second, 1..=1000000, default 256): its budget; it also
+///   never uses more than a quarter of one CPU.
+/// - `policy_stat` also shows `bg_passes` (background passes started by a trigger) and
+///   `bg_recompressed` (pages they stored smaller, also counted in `recompressed`).
+/// - `bg_cold_age` (seconds, default 300): pages not accessed for this long are cold (pages
+///   marked idle always are); 0: only idle-marked pages. It also sets the trigger period.
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
 enum Attr {
@@ -40,10 +65,17 @@ enum Attr {
     MaxCompStreams,
     CompPolicy,
     PolicyStat,
+    Async,
+    AsyncWorkers,
+    AsyncStaging,
+    AsyncStat,
+    BgRecompress,
+    BgRecompressRate,
+    BgColdAge,
 }
 
 impl Attr {
-    const ALL: [Attr; 16] = [
+    const ALL: [Attr; 23] = [
         Attr::Disksize,
         Attr::Initstate,
         Attr::CompAlgorithm,
@@ -60,6 +92,13 @@ impl Attr {
         Attr::MaxCompStreams,
         Attr::CompPolicy,
         Attr::PolicyStat,
+        Attr::Async,
+        Attr::AsyncWorkers,
+        Attr::AsyncStaging,
+        Attr::AsyncStat,
+        Attr::BgRecompress,
+        Attr::BgRecompressRate,
+        Attr::BgColdAge,
     ];
 
     fn from_id(id: i32) -> Result<Self> {
@@ -87,6 +126,13 @@ impl Attr {
             Attr::MaxCompStreams => "max_comp_streams",
             Attr::CompPolicy => "comp_policy",
             Attr::PolicyStat => "policy_stat",
+            Attr::Async => "async",
+            Attr::AsyncWorkers => "async_workers",
+            Attr::AsyncStaging => "async_staging",
+            Attr::AsyncStat => "async_stat",
+            Attr::BgRecompress => "bg_recompress",
+            Attr::BgRecompressRate => "bg_recompress_rate",
+            Attr::BgColdAge => "bg_cold_age",
         }
     }
 }
@@ -101,7 +147,10 @@ impl Write for Out<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         let room = self.buf.len().saturating_sub(self.len);
         let n = s.len().min(room);
-        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + n), s.as_bytes().get(..n)) {
+        if let (Some(dst), Some(src)) = (
+            self.buf.get_mut(self.len..self.len + n),
+            s.as_bytes().get(..n),
+        ) {
             dst.copy_from_slice(src);
             self.len += n;
         }
@@ -126,6 +175,14 @@ fn text(input: &[u8]) -> Result<&str> {
     Ok(s.strip_suffix('\n').unwrap_or(s))
 }
 
+/// A decimal number in `min..=max`; `None` otherwise.
+fn number(s: &str, min: u64, max: u64) -> Option<u64> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+}
+
 impl Device {
     fn bad(&self, attr: Attr, what: &dyn core::fmt::Display) -> Error {
         pr_err!("zmc{}: {}: {}\n", self.id, attr.name(), what);
@@ -145,7 +202,7 @@ impl Device {
 
     fn show_attr(&self, attr: Attr, out: &mut Out<'_>) -> core::fmt::Result {
         let backing = self.backing();
-        let s = &self.stats;
+        let s = &self.shared.stats;
         match attr {
             Attr::Disksize => writeln!(out, "{}", backing.as_ref().map_or(0, |b| b.disksize)),
             Attr::Initstate => writeln!(out, "{}", u32::from(backing.is_some())),
@@ -174,7 +231,7 @@ impl Device {
                     get(&s.pages_stored) * page,
                     get(&s.compr_data_size),
                     used * page,
-                    self.limit_pages.load(Relaxed) * page,
+                    self.shared.limit_pages.load(Relaxed) * page,
                     get(&s.max_used_pages) * page,
                     get(&s.same_pages),
                     compacted,
@@ -197,8 +254,11 @@ impl Device {
             ),
             Attr::MaxCompStreams => writeln!(out, "{}", ffi::nr_cpus()),
             Attr::CompPolicy => {
-                let current = self.comp_policy();
-                for p in [crate::policy::CompPolicy::Static, crate::policy::CompPolicy::Adaptive] {
+                let current = self.shared.comp_policy();
+                for p in [
+                    crate::policy::CompPolicy::Static,
+                    crate::policy::CompPolicy::Adaptive,
+                ] {
                     if p == current {
                         write!(out, "[{}] ", p.name())?;
                     } else {
@@ -208,10 +268,15 @@ impl Device {
                 writeln!(out)
             }
             Attr::PolicyStat => {
-                writeln!(out, "algo pages bytes_in bytes_out comp_ns decomp_pages decomp_ns")?;
+                writeln!(
+                    out,
+                    "algo pages bytes_in bytes_out comp_ns decomp_pages decomp_ns"
+                )?;
                 let conf = self.conf.lock();
                 for (prio, a) in conf.algos.iter().enumerate() {
-                    let (Some(a), Some(st)) = (a, s.algo.get(prio)) else { continue };
+                    let (Some(a), Some(st)) = (a, s.algo.get(prio)) else {
+                        continue;
+                    };
                     writeln!(
                         out,
                         "{} {} {} {} {} {} {}",
@@ -231,8 +296,40 @@ impl Device {
                     get(&s.raw_by_estimate),
                     get(&s.recompressed),
                     get(&s.recompress_skipped)
+                )?;
+                writeln!(
+                    out,
+                    "bg_passes {}\nbg_recompressed {}",
+                    get(&s.bg_passes),
+                    get(&s.bg_recompressed)
                 )
             }
+            Attr::Async => writeln!(out, "{}", u32::from(self.shared.async_on.load(Relaxed))),
+            Attr::AsyncWorkers => match backing.as_ref() {
+                Some(b) => writeln!(out, "{}", b.workers),
+                None => match self.conf.lock().async_workers {
+                    0 => writeln!(out, "{}", ffi::nr_cpus()),
+                    n => writeln!(out, "{}", n),
+                },
+            },
+            Attr::AsyncStaging => match backing.as_ref() {
+                Some(b) => writeln!(out, "{}", b.staging.capacity()),
+                None => writeln!(out, "{}", self.conf.lock().async_staging),
+            },
+            Attr::AsyncStat => writeln!(
+                out,
+                "{:8} {:8} {:8} {:8} {:8} {:8} {:8}",
+                get(&s.staged),
+                get(&s.completed),
+                backing.as_ref().map_or(0, |b| b.staging.pending()),
+                get(&s.served_from_staging),
+                get(&s.sync_fallbacks),
+                get(&s.dropped_stale),
+                get(&s.store_retries),
+            ),
+            Attr::BgRecompress => writeln!(out, "{}", u32::from(self.shared.bg_on.load(Relaxed))),
+            Attr::BgRecompressRate => writeln!(out, "{}", self.shared.bg_rate.load(Relaxed)),
+            Attr::BgColdAge => writeln!(out, "{}", self.shared.bg_cold_age.load(Relaxed)),
             // Write-only attributes have no show (sysfs never calls it).
             _ => Ok(()),
         }
@@ -282,7 +379,11 @@ impl Device {
                 let cfg = p
                     .config(&b.algos, &RecompressConfig::default())
                     .map_err(|e| self.bad_param(attr, e))?;
-                recompress::pass(self, &b, &cfg, p.max_pages).map(|_| ())
+                // Staged pages are not stored yet: let the workers finish them first.
+                b.staging.wait_drained(10_000);
+                let mut page = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+                recompress::pass(&b, &cfg, p.max_pages, 0, &mut Unlimited(&b), &mut page)
+                    .map(|_| ())
             }
             Attr::Idle => {
                 let arg = parse_idle(s).map_err(|e| self.bad_param(attr, e))?;
@@ -294,8 +395,7 @@ impl Device {
             Attr::MemLimit => {
                 let limit = parse_mem_limit(s).map_err(|e| self.bad_param(attr, e))?;
                 let page = PAGE_SIZE as u64;
-                self.limit_pages
-                    .store(limit.div_ceil(page), Relaxed);
+                self.shared.limit_pages.store(limit.div_ceil(page), Relaxed);
                 Ok(())
             }
             Attr::MemUsedMax => {
@@ -303,7 +403,10 @@ impl Device {
                     return Err(self.bad(attr, &s));
                 }
                 if let Some(b) = self.backing() {
-                    self.stats.max_used_pages.store(b.pool.total_pages(), Relaxed);
+                    self.shared
+                        .stats
+                        .max_used_pages
+                        .store(b.pool.total_pages(), Relaxed);
                 }
                 Ok(())
             }
@@ -316,10 +419,57 @@ impl Device {
             Attr::MaxCompStreams => Ok(()),
             Attr::CompPolicy => {
                 let p = parse_comp_policy(s).map_err(|e| self.bad_param(attr, e))?;
-                self.policy.store(p as u8, Relaxed);
+                self.shared.policy.store(p as u8, Relaxed);
+                Ok(())
+            }
+            Attr::Async => {
+                let v = number(s, 0, 1).ok_or_else(|| self.bad(attr, &s))?;
+                self.shared.async_on.store(v == 1, Relaxed);
+                Ok(())
+            }
+            Attr::AsyncWorkers | Attr::AsyncStaging => {
+                let (min, max) = match attr {
+                    Attr::AsyncWorkers => (0, MAX_WORKERS),
+                    _ => (1, MAX_STAGING),
+                };
+                let v = number(s, min, max as u64).ok_or_else(|| self.bad(attr, &s))?;
+                let v = usize::try_from(v).map_err(|_| self.bad(attr, &s))?;
+                let mut conf = self.conf.lock();
+                if self.backing().is_some() {
+                    pr_info!("Can't change {} for initialized device\n", attr.name());
+                    return Err(EBUSY);
+                }
+                match attr {
+                    Attr::AsyncWorkers => conf.async_workers = v,
+                    _ => conf.async_staging = v,
+                }
+                Ok(())
+            }
+            Attr::BgRecompress => {
+                let v = number(s, 0, 1).ok_or_else(|| self.bad(attr, &s))?;
+                self.shared.bg_on.store(v == 1, Relaxed);
+                self.kick_background();
+                Ok(())
+            }
+            Attr::BgRecompressRate => {
+                let v = number(s, 1, MAX_RATE).ok_or_else(|| self.bad(attr, &s))?;
+                self.shared.bg_rate.store(v, Relaxed);
+                self.kick_background();
+                Ok(())
+            }
+            Attr::BgColdAge => {
+                let v = number(s, 0, u64::from(u32::MAX)).ok_or_else(|| self.bad(attr, &s))?;
+                self.shared.bg_cold_age.store(v, Relaxed);
+                self.kick_background();
                 Ok(())
             }
             _ => Err(EINVAL),
+        }
+    }
+
+    fn kick_background(&self) {
+        if let Some(b) = self.backing() {
+            b.bg.kick();
         }
     }
 

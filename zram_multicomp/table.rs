@@ -6,7 +6,8 @@
 //! packed `Meta` (stored length, algorithm, flags, last access). Both are only read or written
 //! while the entry's stripe lock is held, so a reader always sees a consistent pair, and a
 //! handle has exactly one owner. The locks are spinlocks because `swap_slot_free_notify` runs
-//! in atomic context; nothing sleeps while holding one.
+//! in atomic context; nothing sleeps while holding one. A staged slot (see [`STAGED`]) holds a
+//! staging ticket instead of a handle; its staging buffer's lock nests inside the slot lock.
 
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -22,6 +23,12 @@ const STRIPES: usize = 256;
 
 /// The slot holds data: a same-filled pattern or a zsmalloc object.
 pub(crate) const PRESENT: PageFlags = PageFlags(1 << 6);
+
+/// The page waits in the staging pool: the handle word is not a zsmalloc handle but the
+/// staging ticket (a sequence number unique to this write, and the buffer number), see
+/// `staging.rs`. The policy never sees the bit as anything but an unknown flag; recompression
+/// skips staged slots.
+pub(crate) const STAGED: PageFlags = PageFlags(1 << 5);
 
 /// The packed second word of a slot.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -80,7 +87,10 @@ pub(crate) struct SlotGuard<'a> {
 impl SlotGuard<'_> {
     /// The handle (or pattern) and the meta word.
     pub(crate) fn get(&self) -> (u64, Meta) {
-        (self.slot.handle.load(Relaxed), Meta(self.slot.meta.load(Relaxed)))
+        (
+            self.slot.handle.load(Relaxed),
+            Meta(self.slot.meta.load(Relaxed)),
+        )
     }
 
     pub(crate) fn set(&self, handle: u64, meta: Meta) {

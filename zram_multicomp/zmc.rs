@@ -10,17 +10,27 @@
 //! with the algorithm the slot records. [`recompress`] stores selected pages again with the
 //! stronger secondary algorithms and keeps the smaller result. [`sysfs`] speaks zram 6.12's
 //! attribute ABI.
+//!
+//! Two parts run on the device's own workqueue: the async compression pool ([`staging`]: a write
+//! copies its page into a preallocated staging buffer and completes; workers compress and store
+//! it), and [`background`] recompression, which starts a budgeted pass over cold pages by
+//! itself.
 
 use kernel::prelude::*;
 
+mod background;
 mod device;
 mod ffi;
 mod recompress;
+mod staging;
 mod stats;
 mod streams;
 mod sysfs;
 mod table;
 
+// The kernel declares Rust 1.78 as its minimum; the policy crate uses `split_at_checked`
+// (1.80), which the rustc that builds this tree (it must be the kernel's own) has.
+#[allow(clippy::incompatible_msrv)]
 #[path = "../rust/zmc-policy/src/policy/mod.rs"]
 pub mod policy;
 

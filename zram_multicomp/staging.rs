@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The asynchronous compression pool (the zcache idea): a write copies its page into a
+//! preallocated staging buffer, records the slot as staged and completes; workers on the
+//! device's workqueue compress and store the page later.
+//!
+//! - **Tickets.** A staged slot's handle word is a ticket: `seq << 16 | buffer`, where `seq`
+//!   is unique to the write (a 48-bit counter), and its meta has [`STAGED`]. A worker installs
+//!   its result only if the slot still holds the same ticket with [`STAGED`] set, so an
+//!   overwrite or discard that came meanwhile is never lost, and a discarded page never comes
+//!   back; the worker then drops its result (`dropped_stale`).
+//! - **Buffers.** A buffer is owned by its job from `stage` until its worker has checked the
+//!   slot under the slot lock; only then is it given back. A reader that finds a ticket under
+//!   the slot lock may therefore copy from the buffer (whose own spinlock nests inside the
+//!   slot lock).
+//! - **Bounded memory, no allocation per page.** Buffers, the free list and the job ring are
+//!   allocated at init. When no buffer is free the writer compresses synchronously
+//!   (`sync_fallbacks`): that is the back-pressure.
+//! - **Store failures** (mem_limit reached, zsmalloc out of memory): the job goes back to the
+//!   queue and is retried after a pause (`retries`); the data stays readable from staging.
+//! - **Stop.** `shutdown` sets the stop flag and wakes the workers; they return without
+//!   touching the remaining jobs (the store is being freed with all its data).
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use kernel::new_condvar;
+use kernel::new_spinlock;
+use kernel::page::PAGE_SIZE;
+use kernel::prelude::*;
+use kernel::sync::{Arc, CondVar, SpinLock};
+
+use crate::device::{now_s, Backing};
+use crate::ffi;
+use crate::policy::{AlgoId, PageFeatures, PageFlags, WriteDecision};
+use crate::stats;
+use crate::table::{Meta, STAGED};
+
+/// How long an idle worker sleeps before it looks at the stop flag again (it is also woken).
+const IDLE_WAIT_MS: u32 = 500;
+/// The pause after a store failure before the job is tried again.
+const RETRY_WAIT_MS: u32 = 10;
+
+const BUF_BITS: u32 = 16;
+const SEQ_MASK: u64 = (1 << (64 - BUF_BITS)) - 1;
+
+/// The buffer number in a ticket.
+fn buf_of(ticket: u64) -> usize {
+    (ticket & ((1 << BUF_BITS) - 1)) as usize
+}
+
+#[derive(Clone, Copy)]
+struct Job {
+    index: usize,
+    ticket: u64,
+    decision: WriteDecision,
+}
+
+/// The free buffers (a stack) and the jobs waiting for a worker (a ring), both of the staging
+/// capacity: every queued job holds a buffer, so the ring never overflows.
+struct Queue {
+    free: KVec<u16>,
+    nfree: usize,
+    jobs: KVec<Job>,
+    head: usize,
+    len: usize,
+}
+
+impl Queue {
+    fn cap(&self) -> usize {
+        self.free.len()
+    }
+
+    fn push(&mut self, job: Job) {
+        let cap = self.jobs.len();
+        if cap == 0 || self.len >= cap {
+            return;
+        }
+        if let Some(place) = self.jobs.get_mut((self.head + self.len) % cap) {
+            *place = job;
+            self.len += 1;
+        }
+    }
+
+    fn pop(&mut self) -> Option<Job> {
+        if self.len == 0 {
+            return None;
+        }
+        let job = self.jobs.get(self.head).copied()?;
+        self.head = (self.head + 1) % self.jobs.len();
+        self.len -= 1;
+        Some(job)
+    }
+}
+
+#[pin_data]
+pub(crate) struct Staging {
+    bufs: KVec<Pin<KBox<SpinLock<KVec<u8>>>>>,
+    #[pin]
+    queue: SpinLock<Queue>,
+    /// Workers wait here for jobs.
+    #[pin]
+    work: CondVar,
+    /// `wait_drained` waits here for the last buffer to come back.
+    #[pin]
+    drained: CondVar,
+    seq: AtomicU64,
+    stop: AtomicBool,
+}
+
+impl Staging {
+    /// A pool of `cap` staging pages (1..=65536).
+    pub(crate) fn new(cap: usize) -> Result<Pin<KBox<Self>>> {
+        if cap == 0 || cap > 1 << BUF_BITS {
+            return Err(EINVAL);
+        }
+        let mut bufs = KVec::with_capacity(cap, GFP_KERNEL)?;
+        let mut free = KVec::with_capacity(cap, GFP_KERNEL)?;
+        for i in 0..cap {
+            let page = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+            bufs.push(
+                KBox::pin_init(new_spinlock!(page, "zmc:staging_buf"), GFP_KERNEL)?,
+                GFP_KERNEL,
+            )?;
+            free.push(u16::try_from(i).map_err(|_| EINVAL)?, GFP_KERNEL)?;
+        }
+        let empty = Job {
+            index: 0,
+            ticket: 0,
+            decision: WriteDecision::Raw,
+        };
+        let jobs = KVec::from_elem(empty, cap, GFP_KERNEL)?;
+        let queue = Queue {
+            free,
+            nfree: cap,
+            jobs,
+            head: 0,
+            len: 0,
+        };
+        KBox::pin_init(
+            pin_init!(Self {
+                bufs,
+                queue <- new_spinlock!(queue, "zmc:staging"),
+                work <- new_condvar!("zmc:staging_work"),
+                drained <- new_condvar!("zmc:staging_drained"),
+                seq: AtomicU64::new(0),
+                stop: AtomicBool::new(false),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    pub(crate) fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    /// Tells the workers to return, and wakes them (and anyone waiting for a drain).
+    pub(crate) fn shutdown(&self) {
+        self.stop.store(true, Ordering::Release);
+        let _q = self.queue.lock();
+        self.work.notify_all();
+        self.drained.notify_all();
+    }
+
+    /// Staging capacity, in pages.
+    pub(crate) fn capacity(&self) -> usize {
+        self.bufs.len()
+    }
+
+    /// Pages staged and not yet stored (or dropped) by a worker.
+    pub(crate) fn pending(&self) -> usize {
+        let q = self.queue.lock();
+        q.cap().saturating_sub(q.nfree)
+    }
+
+    /// Stages `page` for slot `index`. Returns false, having changed nothing, when no buffer
+    /// is free (the caller then compresses synchronously). Does not allocate or sleep.
+    pub(crate) fn stage(
+        &self,
+        b: &Backing,
+        index: usize,
+        page: &[u8],
+        decision: WriteDecision,
+        now: u64,
+    ) -> bool {
+        if index >= b.table.len() || page.len() != PAGE_SIZE || self.stopping() {
+            return false;
+        }
+        let buf = {
+            let mut q = self.queue.lock();
+            if q.nfree == 0 {
+                return false;
+            }
+            q.nfree -= 1;
+            let nfree = q.nfree;
+            match q.free.get(nfree) {
+                Some(&buf) => usize::from(buf),
+                None => return false,
+            }
+        };
+        if let Some(lock) = self.bufs.get(buf) {
+            lock.lock().copy_from_slice(page);
+        }
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1) & SEQ_MASK;
+        let ticket = (seq << BUF_BITS) | buf as u64;
+        let f = PageFeatures {
+            algo: AlgoId::PRIMARY,
+            stored_len: 0,
+            flags: STAGED,
+            last_access_s: now,
+        };
+        // The slot first, then the job: a worker must find its ticket in the slot.
+        b.install(index, ticket, &f);
+        let mut q = self.queue.lock();
+        q.push(Job {
+            index,
+            ticket,
+            decision,
+        });
+        drop(q);
+        self.work.notify_one();
+        stats::add(&b.shared.stats.staged, 1);
+        true
+    }
+
+    /// Copies the staged page of `ticket` into `out` (a whole page). The caller holds the lock
+    /// of the slot that holds the ticket, or owns the job.
+    pub(crate) fn copy_out(&self, ticket: u64, out: &mut [u8]) -> Result {
+        let lock = self.bufs.get(buf_of(ticket)).ok_or(EIO)?;
+        let buf = lock.lock();
+        out.copy_from_slice(buf.get(..out.len()).ok_or(EIO)?);
+        Ok(())
+    }
+
+    /// The next job, waiting for one; `None` once stopping.
+    fn next(&self) -> Option<Job> {
+        let mut q = self.queue.lock();
+        loop {
+            if self.stopping() {
+                return None;
+            }
+            if let Some(job) = q.pop() {
+                return Some(job);
+            }
+            let _ = self
+                .work
+                .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(IDLE_WAIT_MS));
+        }
+    }
+
+    /// Puts a job that failed back at the end of the queue and pauses the calling worker.
+    fn retry_later(&self, job: Job) {
+        let mut q = self.queue.lock();
+        q.push(job);
+        if !self.stopping() {
+            let _ = self
+                .work
+                .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(RETRY_WAIT_MS));
+        }
+    }
+
+    /// Gives a job's buffer back.
+    fn release(&self, ticket: u64) {
+        let mut q = self.queue.lock();
+        let nfree = q.nfree;
+        if let (Some(place), Ok(buf)) = (q.free.get_mut(nfree), u16::try_from(buf_of(ticket))) {
+            *place = buf;
+            q.nfree += 1;
+        }
+        if q.nfree == q.cap() {
+            self.drained.notify_all();
+        }
+    }
+
+    /// Waits until every staged page is stored (or dropped), for at most about `ms`
+    /// milliseconds. Returns whether the pool is drained.
+    pub(crate) fn wait_drained(&self, ms: u32) -> bool {
+        let deadline = ffi::now_ns().saturating_add(u64::from(ms) * 1_000_000);
+        let mut q = self.queue.lock();
+        loop {
+            if q.nfree == q.cap() {
+                return true;
+            }
+            if self.stopping() || ffi::now_ns() >= deadline {
+                return false;
+            }
+            let _ = self
+                .drained
+                .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(10));
+        }
+    }
+}
+
+/// An async worker: takes jobs until the store stops. `scratch` is its page, allocated at init.
+pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
+    while let Some(job) = b.staging.next() {
+        match store_staged(&b, &mut scratch, job) {
+            Ok(()) => b.staging.release(job.ticket),
+            Err(_) => {
+                stats::add(&b.shared.stats.store_retries, 1);
+                b.staging.retry_later(job);
+            }
+        }
+    }
+}
+
+/// Compresses and stores a staged page, and installs it if its slot still holds the job's
+/// ticket. `Err` when storing failed: the job must be tried again.
+fn store_staged(b: &Backing, scratch: &mut [u8], job: Job) -> Result {
+    let s = &b.shared.stats;
+    let holds = |slot_get: (u64, Meta)| {
+        let (ticket, meta) = slot_get;
+        ticket == job.ticket && meta.is_present() && meta.flags().contains(STAGED)
+    };
+    if !holds(b.table.lock(job.index)?.get()) {
+        stats::add(&s.dropped_stale, 1);
+        return Ok(());
+    }
+    b.staging.copy_out(job.ticket, scratch)?;
+    let (handle, f) = b.store_page(scratch, job.decision, now_s())?;
+    let slot = b.table.lock(job.index)?;
+    let (ticket, old) = slot.get();
+    if !holds((ticket, old)) {
+        drop(slot);
+        if !f.flags.contains(PageFlags::SAME) {
+            b.discard_object(handle);
+        }
+        stats::add(&s.dropped_stale, 1);
+        return Ok(());
+    }
+    // Keep what happened to the page while it was staged: its age, and an idle mark.
+    let was = old.features();
+    let mut f = PageFeatures {
+        last_access_s: was.last_access_s,
+        ..f
+    };
+    if was.flags.contains(PageFlags::IDLE) {
+        f = f.marked_idle();
+    }
+    let meta = Meta::present(&f);
+    slot.set(handle, meta);
+    drop(slot);
+    b.account(meta, true);
+    b.account(old, false);
+    stats::add(&s.completed, 1);
+    Ok(())
+}
