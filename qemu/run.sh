@@ -9,7 +9,8 @@
 #                    default discovery, such as the harness's negative tests)
 #   --append ARGS    extra kernel command line
 #   --mem SIZE       guest memory (default 1G); --smp N vCPUs (default 2)
-#   --timeout S      hard limit for the whole boot (default 900)
+#   --timeout S      hard limit for the whole boot (default 2700); each suite gets at most
+#                    --suite-timeout S (default 900)
 #   --results DIR    where console.log and ktap.log are kept (default results/ARCH-VARIANT)
 #   --no-build       use the modules already in out/ARCH-VARIANT
 # SUITE_PATTERN is a shell glob on suite names (MODULE.SCRIPT, e.g. 'fixture.*'); default: all
@@ -18,7 +19,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-ARCH_NAME=x86_64 VARIANT=default APPEND="" MEM=1G SMP=2 TIMEOUT=900 RESULTS="" BUILD=1
+ARCH_NAME=x86_64 VARIANT=default APPEND="" MEM=1G SMP=2 TIMEOUT=2700 SUITE_TIMEOUT=900
+RESULTS="" BUILD=1
 extra_files=() patterns=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--mem) MEM=$2; shift 2 ;;
 	--smp) SMP=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
+	--suite-timeout) SUITE_TIMEOUT=$2; shift 2 ;;
 	--results) RESULTS=$2; shift 2 ;;
 	--no-build) BUILD=0; shift ;;
 	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
@@ -125,7 +128,7 @@ cat "$BASE" "$WORK/overlay.cpio.gz" > "$WORK/initrd"
 
 rm -f "$RESULTS/console.log" "$RESULTS/ktap.log"
 # slab_nomerge keeps every slab cache apart, so fault tests can aim failslab at one cache.
-CMDLINE="panic=-1 oops=panic softlockup_panic=0 slab_nomerge rfl_suite.timeout=$TIMEOUT $APPEND"
+CMDLINE="panic=-1 oops=panic softlockup_panic=0 slab_nomerge rfl_suite.timeout=$SUITE_TIMEOUT $APPEND"
 ACCEL=${QEMU_ACCEL:-tcg}
 case "$ARCH_NAME" in
 x86_64)

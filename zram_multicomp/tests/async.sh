@@ -8,7 +8,7 @@
 
 S=/sys/block/zmc0
 NCPU=$(nproc)
-SIZE=32M
+SIZE=16M
 PER=$((32 / NCPU))M
 w() { printf '%s\n' "$2" > "$1" 2>/dev/null; }
 rejected() { # DESC FILE VALUE MESSAGE
@@ -57,7 +57,7 @@ rejected "async_workers rejects garbage" $S/async_workers many "async_workers: m
 ktap_check "disksize $SIZE" w $S/disksize $SIZE
 ktap_check_fails "async_staging cannot change while initialised" w $S/async_staging 64
 ktap_check "fio 4k random write, $NCPU jobs, verify" fio_run rw4k --rw=randwrite --bs=4k --numjobs=$NCPU --offset_increment=$PER --size=$PER
-ktap_check "fio 512B random write, verify (read-modify-write of staged pages)" fio_run rw512 --rw=randwrite --bs=512 --size=4M
+ktap_check "fio 512B random write, verify (read-modify-write of staged pages)" fio_run rw512 --rw=randwrite --bs=512 --size=2M
 ktap_check "fio overwrite/discard races: randtrimwrite, $NCPU jobs, verify" fio_run trim --rw=randtrimwrite --bsrange=512-16k --numjobs=$NCPU --offset_increment=$PER --size=$PER
 ktap_check "the pool drains" settle
 ktap_check "pages were staged and stored by workers" sh -c "test $(field async_stat 1) -gt 0 && test $(field async_stat 2) -gt 0"
