@@ -9,7 +9,7 @@
 S=/sys/block/zmc0
 NCPU=$(nproc)
 SIZE=16M
-PER=$((32 / NCPU))M
+PER=$((16 / NCPU))M
 w() { printf '%s\n' "$2" > "$1" 2>/dev/null; }
 rejected() { # DESC FILE VALUE MESSAGE
 	dmesg -c > /dev/null
