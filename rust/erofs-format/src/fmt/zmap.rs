@@ -344,9 +344,8 @@ impl ZInfo {
         let big2 = self.has(ADVISE_BIG_PCLUSTER_2);
         let single = (m.headtype == TYPE_HEAD1 && !big1)
             || ((m.headtype == TYPE_PLAIN || m.headtype == TYPE_HEAD2) && !big2)
-            || lcn
-                .checked_shl(bits)
-                .is_none_or(|v| v >> bits != lcn || v >= self.size);
+            // Not `is_none_or` (Rust 1.82): the kernel's clippy holds 6.12's MSRV, 1.78.
+            || !matches!(lcn.checked_shl(bits), Some(v) if v >> bits == lcn && v < self.size);
         if single {
             return Ok(1);
         }
@@ -510,7 +509,11 @@ impl ZInfo {
         src.read(packstart, pack)?;
         let pack: &[u8] = pack;
         let lobits = bits.max(12);
-        let encodebits = ((packsize as u32 - 4) * 8) / vcnt as u32;
+        // checked_div: a plain `/` by a non-constant emits a call to `panic_const_div_by_zero`,
+        // which 6.12's objtool does not know as noreturn (a warning, so an error, in the module).
+        let encodebits = ((packsize as u32 - 4) * 8)
+            .checked_div(vcnt as u32)
+            .ok_or(Error::Corrupted("compact index pack"))?;
         let mut i = ((pos - packstart) >> shift) as i64;
         let decode = |i: i64| -> Result<(u32, u8)> {
             if !(0..vcnt as i64).contains(&i) {

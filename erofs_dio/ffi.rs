@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The only place that touches C: the glue in `shim.c` (device reads, directory emission,
+//! `iov_iter` copies, decompressor wrappers, registration) and the functions C calls back into
+//! Rust (`erd_rs_*`). Everything it exports to the rest of the crate is safe.
+
+use core::ffi::c_void;
+use core::ptr::NonNull;
+
+use kernel::alloc::KBox;
+use kernel::ffi::c_int;
+use kernel::prelude::*;
+
+use crate::erofs::FileMap;
+use crate::mount::Mount;
+
+mod raw {
+    use super::*;
+
+    extern "C" {
+        pub(super) fn erd_shim_register() -> c_int;
+        pub(super) fn erd_shim_unregister();
+        pub(super) fn erd_shim_dev_read(
+            sb: *mut c_void,
+            pos: u64,
+            buf: *mut u8,
+            len: usize,
+        ) -> c_int;
+        pub(super) fn erd_shim_dir_emit(
+            dctx: *mut c_void,
+            name: *const u8,
+            len: u32,
+            nid: u64,
+            ftype: u8,
+            pos: u64,
+            next: u64,
+        ) -> bool;
+        pub(super) fn erd_shim_dir_set_pos(dctx: *mut c_void, pos: u64);
+        pub(super) fn erd_shim_copy_to_iter(buf: *const u8, len: usize, iter: *mut c_void)
+            -> usize;
+        pub(super) fn erd_shim_lz4(
+            src: *const u8,
+            slen: usize,
+            dst: *mut u8,
+            dlen: usize,
+            partial: bool,
+        ) -> c_int;
+        pub(super) fn erd_shim_zstd(
+            src: *const u8,
+            slen: usize,
+            dst: *mut u8,
+            dlen: usize,
+            partial: bool,
+        ) -> c_int;
+        pub(super) fn erd_shim_deflate(
+            src: *const u8,
+            slen: usize,
+            dst: *mut u8,
+            dlen: usize,
+            partial: bool,
+        ) -> c_int;
+        pub(super) fn erd_shim_lzma(
+            src: *const u8,
+            slen: usize,
+            dst: *mut u8,
+            dlen: usize,
+            partial: bool,
+            dict_size: u32,
+        ) -> c_int;
+    }
+}
+
+/// Registers the `erofs_dio` filesystem type.
+pub(crate) fn register() -> Result {
+    // SAFETY: called once from module init.
+    let ret = unsafe { raw::erd_shim_register() };
+    if ret < 0 {
+        return Err(Error::from_errno(ret));
+    }
+    Ok(())
+}
+
+/// Unregisters the filesystem type (no mount can exist: each one holds a module reference).
+pub(crate) fn unregister() {
+    // SAFETY: called once from module exit, after a successful `register`.
+    unsafe { raw::erd_shim_unregister() }
+}
+
+/// Inode fields for the glue; mirrors `struct erd_stat` in shim.h.
+#[repr(C)]
+pub(crate) struct Stat {
+    pub(crate) size: u64,
+    pub(crate) mtime: u64,
+    pub(crate) blocks: u64,
+    pub(crate) mtime_nsec: u32,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) nlink: u32,
+    pub(crate) rdev: u32,
+    pub(crate) mode: u16,
+    pub(crate) pad: u16,
+}
+
+/// A mounted `struct super_block`, used only for its block device.
+#[derive(Clone, Copy)]
+pub(crate) struct SuperBlock(NonNull<c_void>);
+
+// SAFETY: the super block outlives its mount (the `Mount` is freed in `kill_sb` after
+// `kill_block_super`), and device reads may be issued from any thread.
+unsafe impl Send for SuperBlock {}
+// SAFETY: as above; reads share nothing but the block device, which is thread-safe.
+unsafe impl Sync for SuperBlock {}
+
+impl SuperBlock {
+    /// Fills `buf` from the device at byte `pos` (bios into private pages).
+    pub(crate) fn dev_read(&self, pos: u64, buf: &mut [u8]) -> Result {
+        // SAFETY: the super block is live (see the `Send` impl) and `buf` is valid for writes
+        // of `buf.len()` bytes.
+        let ret =
+            unsafe { raw::erd_shim_dev_read(self.0.as_ptr(), pos, buf.as_mut_ptr(), buf.len()) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+}
+
+/// A `struct dir_context` of one `iterate_shared` call.
+pub(crate) struct DirEmitter(*mut c_void);
+
+impl DirEmitter {
+    /// Emits one entry at position `pos`; the position becomes `next` if it was taken.
+    /// Returns false when the caller's buffer is full.
+    pub(crate) fn emit(&mut self, name: &[u8], nid: u64, ftype: u8, pos: u64, next: u64) -> bool {
+        // SAFETY: the context is live for this `iterate_shared` call; `name` is valid for
+        // `name.len()` bytes (at most 255, checked by `DirBlock::entry`).
+        unsafe {
+            raw::erd_shim_dir_emit(
+                self.0,
+                name.as_ptr(),
+                name.len() as u32,
+                nid,
+                ftype,
+                pos,
+                next,
+            )
+        }
+    }
+
+    /// Sets the position (at the end of the directory).
+    pub(crate) fn set_pos(&mut self, pos: u64) {
+        // SAFETY: the context is live for this `iterate_shared` call.
+        unsafe { raw::erd_shim_dir_set_pos(self.0, pos) }
+    }
+}
+
+/// Converts a wrapper's return (bytes written or a negative errno).
+fn dec_result(ret: c_int) -> core::result::Result<usize, c_int> {
+    usize::try_from(ret).map_err(|_| ret)
+}
+
+/// Decompresses an LZ4 block: exactly `dst.len()` bytes, or (partial) the first ones.
+pub(crate) fn lz4(src: &[u8], dst: &mut [u8], partial: bool) -> core::result::Result<usize, c_int> {
+    // SAFETY: both slices are valid for their lengths and do not overlap.
+    dec_result(unsafe {
+        raw::erd_shim_lz4(
+            src.as_ptr(),
+            src.len(),
+            dst.as_mut_ptr(),
+            dst.len(),
+            partial,
+        )
+    })
+}
+
+/// Decompresses a zstd frame.
+pub(crate) fn zstd(
+    src: &[u8],
+    dst: &mut [u8],
+    partial: bool,
+) -> core::result::Result<usize, c_int> {
+    // SAFETY: both slices are valid for their lengths and do not overlap.
+    dec_result(unsafe {
+        raw::erd_shim_zstd(
+            src.as_ptr(),
+            src.len(),
+            dst.as_mut_ptr(),
+            dst.len(),
+            partial,
+        )
+    })
+}
+
+/// Inflates a raw DEFLATE stream.
+pub(crate) fn deflate(
+    src: &[u8],
+    dst: &mut [u8],
+    partial: bool,
+) -> core::result::Result<usize, c_int> {
+    // SAFETY: both slices are valid for their lengths and do not overlap.
+    dec_result(unsafe {
+        raw::erd_shim_deflate(
+            src.as_ptr(),
+            src.len(),
+            dst.as_mut_ptr(),
+            dst.len(),
+            partial,
+        )
+    })
+}
+
+/// Decodes a MicroLZMA stream with a dictionary of `dict_size` bytes.
+pub(crate) fn lzma(
+    src: &[u8],
+    dst: &mut [u8],
+    partial: bool,
+    dict_size: u32,
+) -> core::result::Result<usize, c_int> {
+    // SAFETY: both slices are valid for their lengths and do not overlap.
+    dec_result(unsafe {
+        raw::erd_shim_lzma(
+            src.as_ptr(),
+            src.len(),
+            dst.as_mut_ptr(),
+            dst.len(),
+            partial,
+            dict_size,
+        )
+    })
+}
+
+fn errno(e: Error) -> c_int {
+    e.to_errno()
+}
+
+/// # Safety
+///
+/// `mnt` must be a pointer returned by `erd_rs_mount` and not yet passed to `erd_rs_unmount`.
+unsafe fn mount_ref<'a>(mnt: *mut c_void) -> &'a Mount {
+    // SAFETY: by the caller's contract `mnt` is a live `Mount` from `KBox::into_raw`.
+    unsafe { &*mnt.cast::<Mount>() }
+}
+
+/// # Safety
+///
+/// `file` must be a pointer stored by `erd_rs_iget` and not yet passed to `erd_rs_file_free`.
+unsafe fn file_ref<'a>(file: *mut c_void) -> &'a FileMap {
+    // SAFETY: by the caller's contract `file` is a live `FileMap` from `KBox::into_raw`.
+    unsafe { &*file.cast::<FileMap>() }
+}
+
+/// Opens the image under a new super block; returns the mount, or NULL with `*err` set.
+///
+/// # Safety
+///
+/// `sb` is a super block being filled, with its block device open; the pointers are valid.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_mount(
+    sb: *mut c_void,
+    err: *mut c_int,
+    root_nid: *mut u64,
+    blkszbits: *mut u32,
+) -> *mut c_void {
+    let Some(sb) = NonNull::new(sb) else {
+        // SAFETY: `err` is valid for writes (caller contract).
+        unsafe { *err = -(crate::erofs::error::EINVAL) };
+        return core::ptr::null_mut();
+    };
+    let result = Mount::open(SuperBlock(sb))
+        .map_err(|e| -e)
+        .and_then(|m| KBox::new(m, GFP_KERNEL).map_err(|_| ENOMEM.to_errno()));
+    match result {
+        Ok(m) => {
+            // SAFETY: the out-pointers are valid for writes (caller contract).
+            unsafe {
+                *root_nid = m.vol.sb.root_nid;
+                *blkszbits = u32::from(m.vol.sb.blkszbits);
+            }
+            KBox::into_raw(m).cast()
+        }
+        Err(e) => {
+            // SAFETY: `err` is valid for writes (caller contract).
+            unsafe { *err = e };
+            core::ptr::null_mut()
+        }
+    }
+}
+
+/// Frees a mount.
+///
+/// # Safety
+///
+/// `mnt` comes from `erd_rs_mount`; no inode or reader of the mount is left.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_unmount(mnt: *mut c_void) {
+    // SAFETY: `mnt` came from `KBox::into_raw` in `erd_rs_mount` and is freed once.
+    drop(unsafe { KBox::from_raw(mnt.cast::<Mount>()) });
+}
+
+/// Reads inode `nid`; fills `*st` and stores its mapping state in `*file`.
+///
+/// # Safety
+///
+/// `mnt` is a live mount; `st` and `file` are valid for writes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_iget(
+    mnt: *mut c_void,
+    nid: u64,
+    st: *mut Stat,
+    file: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: `mnt` is live (caller contract).
+    let m = unsafe { mount_ref(mnt) };
+    let (stat, map) = match m.iget(nid) {
+        Ok(v) => v,
+        Err(e) => return errno(e),
+    };
+    let map = match KBox::new(map, GFP_KERNEL) {
+        Ok(b) => b,
+        Err(_) => return ENOMEM.to_errno(),
+    };
+    // SAFETY: both out-pointers are valid for writes (caller contract).
+    unsafe {
+        st.write(stat);
+        *file = KBox::into_raw(map).cast();
+    }
+    0
+}
+
+/// Frees an inode's mapping state (NULL is allowed).
+///
+/// # Safety
+///
+/// `file` is NULL or was stored by `erd_rs_iget` and is freed once.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_file_free(file: *mut c_void) {
+    if !file.is_null() {
+        // SAFETY: `file` came from `KBox::into_raw` in `erd_rs_iget` (caller contract).
+        drop(unsafe { KBox::from_raw(file.cast::<FileMap>()) });
+    }
+}
+
+/// Looks `name` up in directory `dir`: 0 and `*nid`, -ENOENT, or another negative errno.
+///
+/// # Safety
+///
+/// `mnt` and `dir` are live; `name` is valid for `len` bytes; `nid` is valid for writes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_lookup(
+    mnt: *mut c_void,
+    dir: *mut c_void,
+    name: *const u8,
+    len: u32,
+    nid: *mut u64,
+) -> c_int {
+    // SAFETY: `mnt` and `dir` are live (caller contract).
+    let (m, d) = unsafe { (mount_ref(mnt), file_ref(dir)) };
+    // SAFETY: `name` is valid for `len` bytes (caller contract).
+    let name = unsafe { core::slice::from_raw_parts(name, len as usize) };
+    match crate::dir::lookup(m, d, name) {
+        Ok(n) => {
+            // SAFETY: `nid` is valid for writes (caller contract).
+            unsafe { *nid = n };
+            0
+        }
+        Err(e) => errno(e),
+    }
+}
+
+/// Emits the entries of `dir` from `pos` into the `struct dir_context` `dctx`.
+///
+/// # Safety
+///
+/// `mnt` and `dir` are live; `dctx` is the live context of an `iterate_shared` call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_readdir(
+    mnt: *mut c_void,
+    dir: *mut c_void,
+    dctx: *mut c_void,
+    pos: u64,
+) -> c_int {
+    // SAFETY: `mnt` and `dir` are live (caller contract).
+    let (m, d) = unsafe { (mount_ref(mnt), file_ref(dir)) };
+    let mut emitter = DirEmitter(dctx);
+    match crate::dir::readdir(m, d, &mut emitter, pos) {
+        Ok(()) => 0,
+        Err(e) => errno(e),
+    }
+}
+
+/// Reads up to `len` bytes of `file` at `pos` into the kernel buffer `buf` (the page cache
+/// path and symlinks); returns the count or a negative errno.
+///
+/// # Safety
+///
+/// `mnt` and `file` are live; `buf` is valid for writes of `len` bytes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_read(
+    mnt: *mut c_void,
+    file: *mut c_void,
+    pos: u64,
+    buf: *mut u8,
+    len: usize,
+) -> isize {
+    // SAFETY: `mnt` and `file` are live (caller contract).
+    let (m, f) = unsafe { (mount_ref(mnt), file_ref(file)) };
+    // SAFETY: `buf` is valid for writes of `len` bytes and not otherwise used meanwhile.
+    let dst = unsafe { core::slice::from_raw_parts_mut(buf, len) };
+    match m.reader().read_into(f, pos, dst) {
+        Ok(n) => n as isize,
+        Err(e) => errno(e) as isize,
+    }
+}
+
+/// The O_DIRECT read: `len` bytes of `file` at `pos` (already clamped to the file size) into
+/// the `struct iov_iter` `iter`, decoded in private buffers; returns the count copied (short
+/// on a fault after some progress) or a negative errno.
+///
+/// # Safety
+///
+/// `mnt` and `file` are live; `iter` is the live destination iterator of a `read_iter` call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_read_iter(
+    mnt: *mut c_void,
+    file: *mut c_void,
+    pos: u64,
+    len: usize,
+    iter: *mut c_void,
+) -> isize {
+    // SAFETY: `mnt` and `file` are live (caller contract).
+    let (m, f) = unsafe { (mount_ref(mnt), file_ref(file)) };
+    let mut copied = 0usize;
+    let mut sink = |chunk: &[u8]| -> Result {
+        // SAFETY: `iter` is live for this call; `chunk` is valid for its length.
+        let n = unsafe { raw::erd_shim_copy_to_iter(chunk.as_ptr(), chunk.len(), iter) };
+        copied += n;
+        if n != chunk.len() {
+            return Err(EFAULT);
+        }
+        Ok(())
+    };
+    let result = m.reader().read(f, pos, len as u64, &mut sink);
+    match result {
+        Ok(_) => copied as isize,
+        Err(_) if copied > 0 => copied as isize,
+        Err(e) => errno(e) as isize,
+    }
+}

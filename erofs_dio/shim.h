@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The interface between erofs_dio's C glue (shim.c: the filesystem type, super, inode, file and
+ * address-space operation tables, bios, and wrappers over the kernel's decompression libraries)
+ * and its Rust engine (everything else). ffi.rs mirrors every declaration here.
+ */
+#ifndef ERD_SHIM_H
+#define ERD_SHIM_H
+
+#include <linux/types.h>
+
+/* What the engine tells the glue about an inode. Keep in step with ffi.rs (Stat). */
+struct erd_stat {
+	u64 size;
+	u64 mtime;
+	u64 blocks;	/* 512-byte units */
+	u32 mtime_nsec;
+	u32 uid;
+	u32 gid;
+	u32 nlink;
+	u32 rdev;
+	u16 mode;
+	u16 pad;
+};
+
+/* Implemented in Rust (ffi.rs), called from C. */
+void *erd_rs_mount(void *sb, int *err, u64 *root_nid, u32 *blkszbits);
+void erd_rs_unmount(void *mnt);
+int erd_rs_iget(void *mnt, u64 nid, struct erd_stat *st, void **file);
+void erd_rs_file_free(void *file);
+int erd_rs_lookup(void *mnt, void *dir, const u8 *name, u32 len, u64 *nid);
+int erd_rs_readdir(void *mnt, void *dir, void *dctx, u64 pos);
+ssize_t erd_rs_read(void *mnt, void *file, u64 pos, u8 *buf, size_t len);
+ssize_t erd_rs_read_iter(void *mnt, void *file, u64 pos, size_t len, void *iter);
+
+/* Implemented in C (shim.c), called from Rust. */
+int erd_shim_register(void);
+void erd_shim_unregister(void);
+int erd_shim_dev_read(void *sb, u64 pos, u8 *buf, size_t len);
+bool erd_shim_dir_emit(void *dctx, const u8 *name, u32 len, u64 nid, u8 ftype, u64 pos, u64 next);
+void erd_shim_dir_set_pos(void *dctx, u64 pos);
+size_t erd_shim_copy_to_iter(const u8 *buf, size_t len, void *iter);
+int erd_shim_lz4(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
+int erd_shim_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
+int erd_shim_deflate(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
+int erd_shim_lzma(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial, u32 dict_size);
+
+#endif
