@@ -6,7 +6,8 @@
 #   --arch A         x86_64 (default), arm64 or riscv64
 #   --variant V      default or debug
 #   --suite-file F   run this test script too (a path in the repo; for tests outside the
-#                    default discovery, such as the harness's negative tests)
+#                    default discovery, such as the harness's negative tests or a bench)
+#   --only           run only the --suite-file scripts, none of the discovered suites
 #   --append ARGS    extra kernel command line
 #   --mem SIZE       guest memory (default 1G); --smp N vCPUs (default 2)
 #   --timeout S      hard limit for the whole boot (default 2700); each suite gets at most
@@ -20,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
 ARCH_NAME=x86_64 VARIANT=default APPEND="" MEM=1G SMP=2 TIMEOUT=2700 SUITE_TIMEOUT=900
-RESULTS="" BUILD=1
+RESULTS="" BUILD=1 ONLY=0
 extra_files=() patterns=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -34,7 +35,8 @@ while [ $# -gt 0 ]; do
 	--suite-timeout) SUITE_TIMEOUT=$2; shift 2 ;;
 	--results) RESULTS=$2; shift 2 ;;
 	--no-build) BUILD=0; shift ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	--only) ONLY=1; shift ;;
+	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) patterns+=("$1"); shift ;;
 	esac
@@ -62,7 +64,9 @@ fi
 
 # Which suites: MODULE/tests/NAME.sh is the suite MODULE.NAME.
 suites=()
-for f in "$SUITE_ROOT"/*/tests/*.sh "${extra_files[@]/#/$SUITE_ROOT/}"; do
+discovered=("$SUITE_ROOT"/*/tests/*.sh)
+[ "$ONLY" = 1 ] && discovered=()
+for f in "${discovered[@]}" "${extra_files[@]/#/$SUITE_ROOT/}"; do
 	[ -f "$f" ] || continue
 	rel=${f#"$SUITE_ROOT/"}
 	mod=${rel%%/*}
@@ -139,12 +143,8 @@ arm64)
 	CMDLINE="console=ttyAMA0 $CMDLINE"; BUS=device ;;
 riscv64)
 	QEMU=(qemu-system-riscv64 -M virt -bios default -kernel "$KDIR/arch/riscv/boot/Image")
-	CMDLINE="console=ttyS0 $CMDLINE"; BUS=device ;;
+	CMDLINE="console=ttyS0 $CMDLINE"; BUS=pci ;;
 esac
-# riscv64's virt machine has 8 virtio-mmio transports; the KTAP console takes one.
-if [ "$ARCH_NAME" = riscv64 ] && [ "$ndisk" -gt 7 ]; then
-	die "these suites need $ndisk disks; riscv64's virt machine has room for 7 (run fewer suites per boot)"
-fi
 QEMU+=("${DISK_ARGS[@]//@BUS@/$BUS}")
 QEMU+=(-accel "$ACCEL" -smp "$SMP" -m "$MEM" -initrd "$WORK/initrd" -append "$CMDLINE"
 	-display none -monitor none -no-reboot -serial "file:$RESULTS/console.log"

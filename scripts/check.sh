@@ -77,12 +77,7 @@ if [ "$DEBUG" = 1 ]; then
 	stage "build x86_64/debug" env ARCH=x86_64 VARIANT=debug scripts/modules.sh build
 fi
 for arch in $ARCHES; do
-	case "$arch" in
-	# riscv64's virt machine has 8 virtio-mmio slots and its kernel no PCI yet: erofs_dio's
-	# suites need more disks than that, so they run on x86_64 and arm64 only for now.
-	riscv64) set -f; guest "$arch" default fixture.* zram_multicomp.*; set +f ;;
-	*) guest "$arch" default ;;
-	esac
+	guest "$arch" default
 done
 if [ "$DEBUG" = 1 ]; then
 	# The debug kernel (KASAN, lockdep, kmemleak) is many times slower under TCG: a full zram
