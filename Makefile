@@ -4,6 +4,8 @@
 #   make KDIR=/path/tree   ... against your own configured and built 6.12 tree with Rust
 #   make check             everything CI runs (host tests, builds, guests on 3 arches, lint)
 #   make demo              boot the default x86_64 guest and show the modules at work
+#   make bench-zram        the zram bench: zram_multicomp against upstream zram, one boot
+#   make bench-erofs       the erofs bench: erofs_dio O_DIRECT against stock erofs, one boot
 #   make clippy            clippy on the modules (warnings are errors)
 #   make fmt / fmt-check   rustfmt on everything
 #   make rust-analyzer     write rust-project.json for editors
@@ -17,7 +19,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check demo clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check demo bench-zram bench-erofs clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -27,6 +29,12 @@ check:
 
 demo:
 	scripts/demo.sh
+
+bench-zram:
+	bench/run.sh zram
+
+bench-erofs:
+	bench/run.sh erofs
 
 clippy:
 	scripts/modules.sh clippy

@@ -196,6 +196,7 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
         resume = match recompress::pass(&b, &cfg, None, from, &mut budget, &mut page) {
             Ok((PassEnd::Finished, done)) => {
                 stats::add(&sh.stats.bg_recompressed, done);
+                stats::add(&sh.stats.bg_finished, 1);
                 None
             }
             Ok((PassEnd::Paused(at), done)) => {

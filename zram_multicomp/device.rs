@@ -452,12 +452,13 @@ impl Backing {
         self.wq.destroy();
     }
 
-    /// Stores one whole page: same-filled pages at once; others through the staging pool when
-    /// `async` is on and a buffer is free, else compressed now.
+    /// Stores one whole page: same-filled pages and pages the estimate stores raw at once (they
+    /// cost no compression, so staging them would only add a copy and a wake-up); the others
+    /// through the staging pool when `async` is on and a buffer is free, else compressed now.
     pub(crate) fn write_page(&self, index: usize, page: &[u8]) -> Result {
         let now = now_s();
         let decision = decide_write(page, self.shared.comp_policy());
-        if !matches!(decision, WriteDecision::SameFilled(_)) && self.shared.async_on.load(Relaxed) {
+        if matches!(decision, WriteDecision::Compress(_)) && self.shared.async_on.load(Relaxed) {
             if self.staging.stage(self, index, page, decision, now) {
                 return Ok(());
             }

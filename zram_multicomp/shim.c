@@ -21,6 +21,17 @@
 static unsigned int num_devices = 1;
 module_param(num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Number of /dev/zmcN devices created at load time");
+static bool zram_names;
+module_param(zram_names, bool, 0444);
+MODULE_PARM_DESC(zram_names,
+		 "Drop-in mode: name the devices zramN and the control class zram-control, for tools "
+		 "that know only zram (zramctl, zram-generator); the in-tree zram must not be loaded");
+
+/* The device and block major name: zmc, or zram in drop-in mode. */
+static const char *zmc_prefix(void)
+{
+	return zram_names ? "zram" : "zmc";
+}
 
 struct zmc_disk {
 	struct gendisk *disk;
@@ -377,7 +388,7 @@ static int zmc_add(void)
 	zd->disk->flags |= GENHD_FL_NO_PART;
 	zd->disk->fops = &zmc_fops;
 	zd->disk->private_data = zd;
-	snprintf(zd->disk->disk_name, DISK_NAME_LEN, "zmc%d", id);
+	snprintf(zd->disk->disk_name, DISK_NAME_LEN, "%s%d", zmc_prefix(), id);
 	set_capacity(zd->disk, 0);
 	ret = device_add_disk(NULL, zd->disk, zmc_disk_groups);
 	if (ret)
@@ -490,7 +501,7 @@ void zmc_shim_exit(void)
 	idr_for_each(&zmc_idr, zmc_remove_cb, NULL);
 	idr_destroy(&zmc_idr);
 	mutex_unlock(&zmc_idr_lock);
-	unregister_blkdev(zmc_major, "zmc");
+	unregister_blkdev(zmc_major, zmc_prefix());
 }
 
 int zmc_shim_init(void)
@@ -498,12 +509,18 @@ int zmc_shim_init(void)
 	unsigned int i;
 	int ret;
 
+	if (zram_names)
+		zmc_control_class.name = "zram-control";
 	ret = class_register(&zmc_control_class);
+	if (ret == -EEXIST && zram_names) {
+		pr_err("zram_names: the zram-control class exists (is the zram module loaded?)\n");
+		return -EBUSY;
+	}
 	if (ret) {
-		pr_err("unable to register zmc-control class\n");
+		pr_err("unable to register %s class\n", zmc_control_class.name);
 		return ret;
 	}
-	zmc_major = register_blkdev(0, "zmc");
+	zmc_major = register_blkdev(0, zmc_prefix());
 	if (zmc_major <= 0) {
 		pr_err("unable to get major number\n");
 		class_unregister(&zmc_control_class);

@@ -41,8 +41,10 @@ pub(crate) struct Stats {
     pub(crate) sync_fallbacks: AtomicU64,
     pub(crate) dropped_stale: AtomicU64,
     pub(crate) store_retries: AtomicU64,
-    /// Background recompression: passes started by a trigger, pages it stored smaller.
+    /// Background recompression: passes started by a trigger, passes that went over the whole
+    /// device, pages it stored smaller.
     pub(crate) bg_passes: AtomicU64,
+    pub(crate) bg_finished: AtomicU64,
     pub(crate) bg_recompressed: AtomicU64,
     pub(crate) algo: [AlgoStats; MAX_ALGOS],
 }
@@ -85,6 +87,7 @@ impl Stats {
             &self.dropped_stale,
             &self.store_retries,
             &self.bg_passes,
+            &self.bg_finished,
             &self.bg_recompressed,
         ] {
             c.store(0, Relaxed);

@@ -42,8 +42,9 @@ use crate::stats::get;
 ///   (see background.rs for the triggers).
 /// - `bg_recompress_rate` (pages per second, 1..=1000000, default 256): its budget; it also
 ///   never uses more than a quarter of one CPU.
-/// - `policy_stat` also shows `bg_passes` (background passes started by a trigger) and
-///   `bg_recompressed` (pages they stored smaller, also counted in `recompressed`).
+/// - `policy_stat` also shows `bg_passes` (background passes started by a trigger),
+///   `bg_finished` (passes that went over the whole device) and `bg_recompressed` (pages they
+///   stored smaller, also counted in `recompressed`).
 /// - `bg_cold_age` (seconds, default 300): pages not accessed for this long are cold (pages
 ///   marked idle always are); 0: only idle-marked pages. It also sets the trigger period.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -299,8 +300,9 @@ impl Device {
                 )?;
                 writeln!(
                     out,
-                    "bg_passes {}\nbg_recompressed {}",
+                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}",
                     get(&s.bg_passes),
+                    get(&s.bg_finished),
                     get(&s.bg_recompressed)
                 )
             }

@@ -1,9 +1,9 @@
 //! The policy on real anonymous memory.
 //!
-//! The corpus is built at test time: a few real programs (python3 with dicts, JSON and an
-//! in-memory sqlite database; python3 holding compressed and random buffers, as apps hold
-//! images and encrypted data; node with objects, JSON, maps and typed arrays) are started, and
-//! their anonymous memory is captured with `page-corpus`. Corpus files named in `ZMC_CORPUS`
+//! The corpus is built at test time: `page_corpus::capture_programs` starts a few real programs
+//! (python3 with dicts, JSON and an in-memory sqlite database; python3 holding compressed and
+//! random buffers, as apps hold images and encrypted data; node with objects, JSON, maps and
+//! typed arrays) and captures their anonymous memory. Corpus files named in `ZMC_CORPUS`
 //! (separated by `:`) are added. Nothing captured is written anywhere.
 //!
 //! Compressed sizes come from host libraries (`lz4_flex`, `zstd` level 1). As in zram, a page
@@ -14,11 +14,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use common::Rng;
-use page_corpus::{capture, CaptureOptions, Corpus, PAGE_SIZE};
+use page_corpus::{capture_programs, Corpus, PAGE_SIZE};
 use zmc_policy::policy::{
     decide_write, estimate, is_huge, keep_new, next_algo, same_filled, AlgoId, AlgoSet, AlgoTable,
     CompPolicy, PageFeatures, RecompressConfig, RecompressDecision, Verdict, WriteDecision,
@@ -43,98 +40,12 @@ const MIN_RANDOM_RAW_PERMILLE: usize = 990;
 /// The most that lz4 then zstd on cold pages may store, per mille of lz4 alone.
 const MAX_STORED_PERMILLE: u64 = 850;
 
-const PYTHON_TABLES: &str = r#"
-import json, random, sqlite3, sys
-random.seed(1)
-words = ["".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(random.randint(3, 10))) for _ in range(5000)]
-names = {f"user{i}": " ".join(random.choice(words) for _ in range(6)) for i in range(60000)}
-records = [{"id": i, "name": random.choice(words), "score": random.random(), "tags": random.sample(words, 3)} for i in range(30000)]
-text = json.dumps(records)
-parsed = json.loads(text)
-db = sqlite3.connect(":memory:")
-db.execute("create table t (id integer primary key, name text, score real, doc text)")
-db.executemany("insert into t values (?, ?, ?, ?)", ((r["id"], r["name"], r["score"], json.dumps(r)) for r in records))
-db.execute("create index t_name on t (name)")
-db.commit()
-rows = db.execute("select name, count(*), avg(score) from t group by name").fetchall()
-print("ready", flush=True)
-sys.stdin.read()
-"#;
-
-const PYTHON_BLOBS: &str = r#"
-import hashlib, os, random, sys, zlib
-random.seed(2)
-lines = [f"{i:08d} {random.random():.6f} GET /api/v1/items/{random.randint(0, 99999)} 200\n" for i in range(40000)]
-log = "".join(lines)
-packed = [zlib.compress(log[i:i + 65536].encode(), 6) for i in range(0, len(log), 65536)]
-noise = [os.urandom(16384) for _ in range(64)]
-digests = [hashlib.sha256(str(i).encode()).digest() for i in range(50000)]
-numbers = [random.random() for _ in range(200000)]
-print("ready", flush=True)
-sys.stdin.read()
-"#;
-
-const NODE_OBJECTS: &str = r#"
-let seed = 1;
-const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-const words = [];
-for (let i = 0; i < 5000; i++) {
-  let w = ""; const n = 3 + Math.floor(rand() * 8);
-  for (let j = 0; j < n; j++) w += String.fromCharCode(97 + Math.floor(rand() * 26));
-  words.push(w);
-}
-const pick = () => words[Math.floor(rand() * words.length)];
-const objects = [];
-for (let i = 0; i < 60000; i++) objects.push({ id: i, name: pick(), score: rand(), tags: [pick(), pick()], text: pick() + " " + pick() });
-const json = JSON.stringify(objects);
-const parsed = JSON.parse(json);
-const map = new Map();
-for (let i = 0; i < 50000; i++) map.set("key" + i, pick() + "/" + pick());
-const floats = new Float64Array(200000).map((_, i) => Math.sin(i) * rand());
-globalThis.keep = [objects, json, parsed, map, floats];
-console.log("ready");
-process.stdin.resume();
-"#;
-
-/// Starts `program` with `args`, waits until it prints `ready`, captures its anonymous memory
-/// and ends it. `None` when the program is missing or fails.
-fn capture_program(program: &str, args: &[&str]) -> Option<Corpus> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut line = String::new();
-    let ready = child
-        .stdout
-        .take()
-        .map(|out| BufReader::new(out).read_line(&mut line).is_ok() && line.trim() == "ready")
-        .unwrap_or(false);
-    let options = CaptureOptions {
-        max_pages: PAGES_PER_PROGRAM,
-        all_pages: false,
-    };
-    let corpus = ready
-        .then(|| capture(child.id() as i32, &options).ok())
-        .flatten();
-    let _ = child.kill();
-    let _ = child.wait();
-    corpus
-}
-
 fn build_corpus() -> Vec<(String, Corpus)> {
-    let programs: [(&str, &str, &[&str]); 3] = [
-        ("python tables", "python3", &["-c", PYTHON_TABLES]),
-        ("python blobs", "python3", &["-c", PYTHON_BLOBS]),
-        ("node objects", "node", &["-e", NODE_OBJECTS]),
-    ];
     let mut sets = Vec::new();
-    for (name, program, args) in programs {
-        match capture_program(program, args) {
+    for (name, result) in capture_programs(PAGES_PER_PROGRAM) {
+        match result {
             Some(corpus) => sets.push((name.to_owned(), corpus)),
-            None => println!("corpus: {name}: {program} not available, skipped"),
+            None => println!("corpus: {name}: not available, skipped"),
         }
     }
     for path in std::env::var("ZMC_CORPUS")

@@ -13,6 +13,9 @@
 //!   a 24-byte header (magic `ZMCPAGE1`, page size as u32 LE, reserved u32, page count as
 //!   u64 LE) followed by the raw pages.
 //!
+//! [`capture_programs`] starts the programs in `programs/` (python3 and node, each building a
+//! different kind of app data) and captures them: a corpus anyone can rebuild.
+//!
 //! Captured memory can hold anything the process held: keep corpus files out of version control.
 
 use std::io::{self, Read, Write};
@@ -70,6 +73,13 @@ impl Corpus {
         header[8..12].copy_from_slice(&(PAGE_SIZE as u32).to_le_bytes());
         header[16..24].copy_from_slice(&(self.len() as u64).to_le_bytes());
         out.write_all(&header)?;
+        out.write_all(&self.data)?;
+        out.flush()
+    }
+
+    /// Writes only the pages, back to back with no header: a disk image of the pages, for a
+    /// guest to read them from a block device.
+    pub fn write_raw(&self, mut out: impl Write) -> io::Result<()> {
         out.write_all(&self.data)?;
         out.flush()
     }
@@ -279,4 +289,71 @@ garbage line
         assert!(corpus.pages().any(|page| page.iter().all(|&b| b == 0x5a)));
         drop(marker);
     }
+}
+
+/// The programs [`capture_programs`] runs: a name, the interpreter and its flag for inline code,
+/// and the code (each prints `ready` once its data is built, then waits on stdin).
+pub const PROGRAMS: [(&str, &str, &str, &str); 3] = [
+    (
+        "python tables",
+        "python3",
+        "-c",
+        include_str!("../programs/python_tables.py"),
+    ),
+    (
+        "python blobs",
+        "python3",
+        "-c",
+        include_str!("../programs/python_blobs.py"),
+    ),
+    (
+        "node objects",
+        "node",
+        "-e",
+        include_str!("../programs/node_objects.js"),
+    ),
+];
+
+/// Starts `program` with `args`, waits until it prints `ready`, captures its anonymous memory
+/// (at most `max_pages` pages) and ends it. `None` when the program is missing or fails.
+#[cfg(target_os = "linux")]
+pub fn capture_program(program: &str, args: &[&str], max_pages: usize) -> Option<Corpus> {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    let ready = child
+        .stdout
+        .take()
+        .map(|out| BufReader::new(out).read_line(&mut line).is_ok() && line.trim() == "ready")
+        .unwrap_or(false);
+    let options = CaptureOptions {
+        max_pages,
+        all_pages: false,
+    };
+    let corpus = ready
+        .then(|| capture(child.id() as i32, &options).ok())
+        .flatten();
+    let _ = child.kill();
+    let _ = child.wait();
+    corpus
+}
+
+/// Runs each of [`PROGRAMS`] in turn and captures at most `max_pages` pages of each: the
+/// program's name with its pages, or `None` when it could not run (interpreter missing).
+#[cfg(target_os = "linux")]
+pub fn capture_programs(max_pages: usize) -> Vec<(&'static str, Option<Corpus>)> {
+    PROGRAMS
+        .iter()
+        .map(|&(name, program, flag, code)| {
+            (name, capture_program(program, &[flag, code], max_pages))
+        })
+        .collect()
 }

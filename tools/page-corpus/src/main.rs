@@ -1,13 +1,16 @@
-//! `page-corpus [--max-pages N] [--all-pages] -o FILE PID...`: capture the anonymous memory of
-//! the given processes into a corpus file of 4 KiB pages (see the library docs for the format).
+//! `page-corpus [--max-pages N] [--all-pages] [--raw] -o FILE (--programs | PID...)`: capture
+//! the anonymous memory of the given processes, or of the library's own programs, into a corpus
+//! file of 4 KiB pages (see the library docs for the format), or a raw page image.
 //! Exit status: 0 on success, 2 on a usage or I/O error.
 
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: page-corpus [--max-pages N] [--all-pages] -o FILE PID...
+usage: page-corpus [--max-pages N] [--all-pages] [--raw] -o FILE (--programs | PID...)
   --max-pages N  at most N pages per process, evenly spread (default 100000)
   --all-pages    also take pages that are neither resident nor swapped out
+  --raw          write the pages only, with no header (a disk image for a guest)
+  --programs     start the built-in programs (python3, node) and capture those
   -o FILE        the corpus file to write
 ";
 
@@ -15,12 +18,15 @@ struct Args {
     options: page_corpus::CaptureOptions,
     output: String,
     pids: Vec<i32>,
+    raw: bool,
+    programs: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut options = page_corpus::CaptureOptions::default();
     let mut output = None;
     let mut pids = Vec::new();
+    let (mut raw, mut programs) = (false, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--max-pages" => {
@@ -30,25 +36,36 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| format!("bad --max-pages value {value:?}"))?;
             }
             "--all-pages" => options.all_pages = true,
+            "--raw" => raw = true,
+            "--programs" => programs = true,
             "-o" | "--output" => output = Some(args.next().ok_or("-o needs a file name")?),
             "-h" | "--help" => return Err(String::new()),
             pid => pids.push(pid.parse().map_err(|_| format!("bad pid {pid:?}"))?),
         }
     }
     let output = output.ok_or("missing -o FILE")?;
-    if pids.is_empty() {
-        return Err("no PID given".into());
+    if pids.is_empty() == !programs {
+        return Err("give either --programs or PIDs".into());
     }
     Ok(Args {
         options,
         output,
         pids,
+        raw,
+        programs,
     })
 }
 
 #[cfg(target_os = "linux")]
 fn run(args: &Args) -> Result<(), String> {
     let mut corpus = page_corpus::Corpus::new();
+    if args.programs {
+        for (name, pages) in page_corpus::capture_programs(args.options.max_pages) {
+            let pages = pages.ok_or_else(|| format!("{name}: could not run it"))?;
+            eprintln!("page-corpus: {name}: {} pages", pages.len());
+            corpus.append(&pages);
+        }
+    }
     for &pid in &args.pids {
         let pages = page_corpus::capture(pid, &args.options)
             .map_err(|err| format!("process {pid}: {err}"))?;
@@ -57,9 +74,13 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let file =
         std::fs::File::create(&args.output).map_err(|err| format!("{}: {err}", args.output))?;
-    corpus
-        .write_to(std::io::BufWriter::new(file))
-        .map_err(|err| format!("{}: {err}", args.output))?;
+    let out = std::io::BufWriter::new(file);
+    if args.raw {
+        corpus.write_raw(out)
+    } else {
+        corpus.write_to(out)
+    }
+    .map_err(|err| format!("{}: {err}", args.output))?;
     eprintln!(
         "page-corpus: wrote {} pages to {}",
         corpus.len(),

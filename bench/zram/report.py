@@ -1,0 +1,204 @@
+"""The zram bench report: bench/results/zram-ARCH.json, zram-ARCH.md and zram-ARCH-*.png.
+
+Input: the guest's BENCH records (bench/zram/zram.sh). Every ratio compares zram_multicomp
+with upstream zram measured in the same boot on the same pages; see RATIOS for each one's
+definition.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import benchlib  # noqa: E402
+
+DEVICES = ["zram-lz4", "zram-lz4+zstd", "zmc-async", "zmc-sync"]
+
+# name: (definition, op, target)
+RATIOS = {
+    "stored_bytes_ratio": (
+        "mem_used_total of zmc-async after its background recompression over zram-lz4's, "
+        "real pages", "<=", 0.85),
+    "swapin_p99_ratio": (
+        "p99 of the swap-in page fault while relaunching, zmc-async over zram-lz4", "<=", 1.05),
+    "swapout_p99_ratio": (
+        "p99 of one 4 KiB O_DIRECT write (swap-out submit), zmc-async over zram-lz4, real pages",
+        "<=", 0.5),
+    "relaunch_ratio": (
+        "time to touch the swapped-out working set again under a hog, zmc-async over zram-lz4",
+        "<=", 0.85),
+    "ratio_vs_zram_recompress": (
+        "compression ratio (orig_data_size / mem_used_total) after recompression, zmc-async over "
+        "zram-lz4+zstd (idle + recompress type=idle), real pages", ">=", 1.0),
+    "recompress_cpu_ratio": (
+        "guest CPU busy time of the cold-page recompression (less the idle guest's busy time over "
+        "as long), zmc-async over zram-lz4+zstd, real pages", "<=", 0.5),
+}
+
+
+def find(records, set_, dev, phase):
+    for r in records:
+        if r.get("set") == set_ and r.get("dev") == dev and r.get("phase") == phase:
+            return r
+    raise SystemExit(f"zram report: no {phase} record for {dev} on the {set_} set")
+
+
+def policy_cpu(text):
+    """Per algorithm: ms spent compressing, from a policy_stat dump."""
+    out = {}
+    for line in text.split(";"):
+        f = line.split()
+        if len(f) == 7 and f[0] not in ("algo",) and f[1].isdigit():
+            out[f[0]] = {"pages": int(f[1]), "bytes_in": int(f[2]), "bytes_out": int(f[3]),
+                         "comp_ms": round(int(f[4]) / 1e6, 1),
+                         "decomp_pages": int(f[5]), "decomp_ms": round(int(f[6]) / 1e6, 1)}
+    return out
+
+
+def main():
+    args = benchlib.parse_args(__doc__)
+    records = benchlib.read_records(args.records)
+    guest = next(r["guest"] for r in records if "guest" in r)
+    idle = next(r["idle"] for r in records if "idle" in r)
+    idle_rate = idle["cpu_ms"] / idle["wall_ns"]  # busy ms per ns of wall time, while idle
+
+    def net_cpu(rec):
+        """Busy ms over a phase, less what the idle guest spends in as long."""
+        return round(max(0.0, rec["cpu_ms"] - idle_rate * rec["wall_ns"]), 1)
+    raw = {}
+    for set_ in ("corpus", "synthetic"):
+        per = {}
+        for dev in DEVICES:
+            w = find(records, set_, dev, "write")
+            rd = find(records, set_, dev, "read")
+            entry = {
+                "write": {k: w[k] for k in ("n", "p50_ns", "p99_ns", "mean_ns", "total_ns", "cpu_ms")},
+                "stored": {k: w[k] for k in ("orig_data_size", "compr_data_size",
+                                             "mem_used_total", "same_pages", "huge_pages")},
+                "read": {k: rd[k] for k in ("n", "p50_ns", "p99_ns", "mean_ns")},
+            }
+            if dev != "zram-lz4":
+                rc = find(records, set_, dev, "recomp")
+                rr = find(records, set_, dev, "read_recomp")
+                entry["recompress"] = {k: rc[k] for k in rc if k not in ("set", "dev", "phase")}
+                entry["recompress"]["cpu_ms_net"] = net_cpu(rc)
+                entry["read_after_recompress"] = {k: rr[k] for k in ("n", "p50_ns", "p99_ns", "mean_ns")}
+            if dev.startswith("zmc"):
+                entry["policy_stat_after_write"] = policy_cpu(find(records, set_, dev, "policy_stat")["text"])
+                entry["policy_stat_after_recompress"] = policy_cpu(
+                    find(records, set_, dev, "policy_stat_recomp")["text"])
+            per[dev] = entry
+        raw[set_] = per
+    raw["relaunch"] = {}
+    for dev in ("zram-lz4", "zmc-async", "zmc-sync"):
+        r = find(records, "corpus", dev, "relaunch")
+        raw["relaunch"][dev] = {k: r[k] for k in r if k not in ("set", "dev", "phase")}
+
+    c = raw["corpus"]
+    rl = raw["relaunch"]
+    zmc_after = c["zmc-async"]["recompress"]
+    zram_rc = c["zram-lz4+zstd"]["recompress"]
+    ratios = {
+        "stored_bytes_ratio": benchlib.ratio(zmc_after["mem_used_total"],
+                                             c["zram-lz4"]["stored"]["mem_used_total"]),
+        "swapin_p99_ratio": benchlib.ratio(rl["zmc-async"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
+        "swapout_p99_ratio": benchlib.ratio(c["zmc-async"]["write"]["p99_ns"],
+                                            c["zram-lz4"]["write"]["p99_ns"]),
+        "relaunch_ratio": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "ratio_vs_zram_recompress": benchlib.ratio(zram_rc["mem_used_total"],
+                                                   zmc_after["mem_used_total"]),
+        "recompress_cpu_ratio": benchlib.ratio(zmc_after["cpu_ms_net"], zram_rc["cpu_ms_net"]),
+    }
+    machine = benchlib.machine(args, guest)
+    doc = {
+        "bench": "zram",
+        "machine": machine,
+        "ratios": ratios,
+        "targets": {k: f"{op} {t}" for k, (_, op, t) in RATIOS.items()},
+        "definitions": {k: d for k, (d, _, _) in RATIOS.items()},
+        "raw": raw,
+        "idle": idle,
+    }
+    os.makedirs(args.outdir, exist_ok=True)
+    stem = os.path.join(args.outdir, f"zram-{args.arch}")
+    benchlib.write_json(stem + ".json", doc)
+
+    # Plots.
+    sets = ["corpus", "synthetic"]
+    mib = 1 << 20
+    benchlib.bar_chart(
+        stem + "-stored.png", "Memory used after writing (and after recompression)", "MiB",
+        [f"{s}" for s in sets],
+        {
+            "zram-lz4": [raw[s]["zram-lz4"]["stored"]["mem_used_total"] / mib for s in sets],
+            "zram-lz4+zstd recompressed": [raw[s]["zram-lz4+zstd"]["recompress"]["mem_used_total"] / mib for s in sets],
+            "zmc-async": [raw[s]["zmc-async"]["stored"]["mem_used_total"] / mib for s in sets],
+            "zmc-async after bg": [raw[s]["zmc-async"]["recompress"]["mem_used_total"] / mib for s in sets],
+        })
+    benchlib.bar_chart(
+        stem + "-latency.png", "4 KiB write and read latency, real pages (p50 / p99)", "µs",
+        ["write p50", "write p99", "read p50", "read p99"],
+        {d: [c[d]["write"]["p50_ns"] / 1e3, c[d]["write"]["p99_ns"] / 1e3,
+             c[d]["read"]["p50_ns"] / 1e3, c[d]["read"]["p99_ns"] / 1e3] for d in DEVICES})
+    benchlib.bar_chart(
+        stem + "-relaunch.png", "Relaunch of a swapped-out working set under a hog", "ms",
+        ["relaunch total", "fault p99 ×100"],
+        {d: [rl[d]["total_ns"] / 1e6, rl[d]["p99_ns"] / 1e4] for d in rl})
+
+    lines = [f"# zram bench, {args.arch}", ""]
+    lines += benchlib.machine_lines(machine)
+    lines += ["", f"Pages per set: {guest['pages']} (4 KiB); random reads per device: {guest['reads']}.",
+              "The real pages are the anonymous memory of three programs (python3 tables, python3 "
+              "buffers, node objects) captured by tools/page-corpus; the synthetic pages are fio's "
+              "buffers with buffer_compress_percentage=50.", "",
+              "## Ratios against upstream zram in the same boot", ""]
+    lines += benchlib.targets_table([(k, ratios[k], op, t) for k, (_, op, t) in RATIOS.items()])
+    lines += [""] + [f"- `{k}`: {d}." for k, (d, _, _) in RATIOS.items()]
+    lines += ["", "## Stored bytes", "",
+              "| set | device | orig | compr_data_size | mem_used_total | after recompression |",
+              "|---|---|---|---|---|---|"]
+    for s in sets:
+        for d in DEVICES:
+            st = raw[s][d]["stored"]
+            after = raw[s][d].get("recompress", {}).get("mem_used_total")
+            lines.append(f"| {s} | {d} | {st['orig_data_size']} | {st['compr_data_size']} | "
+                         f"{st['mem_used_total']} | {after if after is not None else '-'} |")
+    lines += ["", "![stored](zram-%s-stored.png)" % args.arch, "",
+              "## Latency (µs)", "",
+              "| set | device | write p50 | write p99 | read p50 | read p99 | read p99 after recompression |",
+              "|---|---|---|---|---|---|---|"]
+    for s in sets:
+        for d in DEVICES:
+            e = raw[s][d]
+            rr = e.get("read_after_recompress")
+            lines.append(
+                f"| {s} | {d} | {e['write']['p50_ns'] / 1e3:.0f} | {e['write']['p99_ns'] / 1e3:.0f} | "
+                f"{e['read']['p50_ns'] / 1e3:.0f} | {e['read']['p99_ns'] / 1e3:.0f} | "
+                f"{'%.0f' % (rr['p99_ns'] / 1e3) if rr else '-'} |")
+    lines += ["", "![latency](zram-%s-latency.png)" % args.arch, "",
+              "## Recompression of cold pages (real pages)", "",
+              "| device | how | wall s | guest CPU busy ms | net of idle | mem_used_total after |", "|---|---|---|---|---|---|"]
+    for d, how in (("zram-lz4+zstd", "idle all + recompress type=idle (sysfs, synchronous)"),
+                   ("zmc-async", "bg_recompress, one pass (budgeted, in the background)"),
+                   ("zmc-sync", "bg_recompress, one pass (budgeted, in the background)")):
+        r = c[d]["recompress"]
+        lines.append(f"| {d} | {how} | {r['wall_ns'] / 1e9:.1f} | {r['cpu_ms']} | {r['cpu_ms_net']} | {r['mem_used_total']} |")
+    lines += ["", "CPU spent compressing per algorithm (zram_multicomp's policy_stat, real pages, ms):", "",
+              "| device | algorithm | pages | comp ms | decomp pages | decomp ms |", "|---|---|---|---|---|---|"]
+    for d in ("zmc-async", "zmc-sync"):
+        for algo, v in c[d]["policy_stat_after_recompress"].items():
+            lines.append(f"| {d} | {algo} | {v['pages']} | {v['comp_ms']} | {v['decomp_pages']} | {v['decomp_ms']} |")
+    lines += ["", "## Relaunch (swap, real pages)", "",
+              "| device | swap-out by memory.reclaim ms | relaunch ms | fault p50 µs | fault p99 µs | guest CPU ms | stored before relaunch |",
+              "|---|---|---|---|---|---|---|"]
+    for d, r in rl.items():
+        lines.append(f"| {d} | {r['swapout_ns'] / 1e6:.0f} | {r['total_ns'] / 1e6:.0f} | {r['p50_ns'] / 1e3:.0f} | "
+                     f"{r['p99_ns'] / 1e3:.0f} | {r['cpu_ms']} | {r['mem_used_total']} |")
+    lines += ["", "![relaunch](zram-%s-relaunch.png)" % args.arch, ""]
+    with open(stem + ".md", "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(benchlib.targets_table([(k, ratios[k], op, t) for k, (_, op, t) in RATIOS.items()])))
+    print(f"zram report: {stem}.json, {stem}.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+#!/bin/sh
+# The zram bench, guest side: upstream zram and zram_multicomp side by side in one boot, on the
+# same pages (real anonymous memory, then fio's synthetic buffers). Every measurement is printed
+# as "# BENCH {json}" for bench/zram/report.py; every data check is a KTAP result, so a run
+# that read back a wrong page is red and writes no report.
+#
+# Devices (disksize 256M each):
+#   zram-lz4       zram0, lz4
+#   zram-lz4+zstd  zram1, lz4 with zstd as recompression algorithm; idle pages are recompressed
+#                  by writing "all" to idle and "type=idle" to recompress, as a user would
+#   zmc-async      zmc0, comp_policy adaptive, async pool on, zstd for cold pages; the
+#                  background recompression (bg_recompress) does the cold pages by itself
+#   zmc-sync       zmc1, the same with the async pool off
+# Phases, for each page set and device (the devices take turns, chunk by chunk, so changes in
+# the host's load fall on all of them alike):
+#   write   every page written once with O_DIRECT, each pwrite timed (swap-out submit latency)
+#   stored  mm_stat once the writes are stored
+#   read    random O_DIRECT page reads, timed and checked against the source
+#   recomp  the cold-page recompression (zram1 and zmc only): CPU busy time in the guest while
+#           it ran, mm_stat after, then random reads again
+# Then, as swap (real pages only; one device at a time: zram-lz4, zmc-async, zmc-sync):
+#   a working set in a memory cgroup is pushed out with memory.reclaim, sits for a while (cold),
+#   then is touched again while a hog in another cgroup keeps memory tight: each page's first
+#   touch (the swap-in fault) and the whole pass (the relaunch time) are timed, and every page
+#   is checked.
+. "$SUITE_DIR/ktap.sh"
+
+SIZE=256M
+READS=${ZRAM_BENCH_READS:-4000}
+CHUNKS=6
+COLD_WAIT=${ZRAM_BENCH_COLD_WAIT:-20}
+disk() { echo "$SUITE_DISKS" | awk -v i="$1" '$2 == i {print $1}'; }
+CORPUS=$(disk corpus.img)
+SYNTH=$(disk synthetic.img)
+ZB=/mnt/tools/zbench.$(uname -m)
+# Busy CPU time of the whole guest so far, in USER_HZ ticks (user, nice, system, irq, softirq).
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+ticks_ms() { echo $(($1 * 1000 / $(getconf CLK_TCK 2>/dev/null || echo 100))); }
+bench() { echo "# BENCH $*"; }
+mm() { awk '{printf "\"orig_data_size\":%s,\"compr_data_size\":%s,\"mem_used_total\":%s,\"same_pages\":%s,\"huge_pages\":%s", $1, $2, $3, $6, $8}' "$1/mm_stat"; }
+pages_of() { echo $(($(cat "/sys/class/block/${1#/dev/}/size") / 8)); }
+field() { awk -v f="$2" '{print $f}' "$1"; }
+pstat() { awk -v k="$2" '$1 == k {print $2}' "$1/policy_stat"; }
+finished() { # zmc sysfs dir: bg_finished, read without forking
+	_n=0
+	while read -r _k _v _rest; do
+		[ "$_k" = bg_finished ] && _n=$_v
+	done < "$1/policy_stat"
+	echo "$_n"
+}
+settle() { # zmc sysfs dir: wait (up to 60 s) until nothing is staged
+	_i=0
+	while [ "$(field "$1/async_stat" 3)" != 0 ] && [ $_i -lt 600 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(field "$1/async_stat" 3)" = 0 ]
+}
+
+NAMES="zram-lz4 zram-lz4+zstd zmc-async zmc-sync"
+dev_of() {
+	case $1 in
+	zram-lz4) echo zram0 ;; zram-lz4+zstd) echo zram1 ;; zmc-async) echo zmc0 ;; zmc-sync) echo zmc1 ;;
+	esac
+}
+# setup NAME: configure the (reset) device for its role.
+setup() {
+	_s=/sys/block/$(dev_of "$1")
+	case $1 in
+	zram-*)
+		echo lz4 > $_s/comp_algorithm || return 1
+		if [ "$1" = zram-lz4+zstd ]; then
+			echo "algo=zstd priority=1" > $_s/recomp_algorithm || return 1
+		fi ;;
+	zmc-*)
+		echo lz4 > $_s/comp_algorithm || return 1
+		echo "algo=zstd priority=1" > $_s/recomp_algorithm || return 1
+		echo adaptive > $_s/comp_policy || return 1
+		if [ "$1" = zmc-async ]; then echo 1 > $_s/async; else echo 0 > $_s/async; fi || return 1 ;;
+	esac
+	echo $SIZE > $_s/disksize
+}
+reset() { echo 1 > "/sys/block/$(dev_of "$1")/reset"; }
+
+swap_on() { # NAME
+	setup "$1" && mkswap "/dev/$(dev_of "$1")" > /dev/null && swapon "/dev/$(dev_of "$1")"
+}
+
+# 3 setup checks; per page set: 4 devices x (setup, write, read, reset), 3 recompressions and
+# 3 reads after them; per swap device (3): setup, fill, reclaim, relaunch, swapoff, reset.
+ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 3 * 6))
+ktap_check "modprobe zram (2 devices), zram_multicomp (2 devices), erofs" \
+	sh -c "modprobe zram num_devices=2 && modprobe zram_multicomp num_devices=2 && modprobe erofs"
+mkdir -p /mnt/tools
+ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
+NP=$(pages_of "$CORPUS")
+ktap_check "page sets attached ($NP pages each)" sh -c "test -b '$CORPUS' && test -b '$SYNTH' && test $NP -gt 1000"
+# The guest's own busy time while idle (the shell, timers), to net out of the CPU figures.
+b0=$(busy) t0=$("$ZB" now)
+sleep 10
+b1=$(busy) t1=$("$ZB" now)
+bench "{\"idle\":{\"wall_ns\":$((t1 - t0)),\"cpu_ms\":$(ticks_ms $((b1 - b0)))}}"
+bench "{\"guest\":{\"kernel\":\"$(uname -r)\",\"arch\":\"$(uname -m)\",\"cpus\":$(grep -c ^processor /proc/cpuinfo),\"mem_kb\":$(awk '/MemTotal/ {print $2}' /proc/meminfo),\"pages\":$NP,\"reads\":$READS}}"
+
+for set in corpus synthetic; do
+	if [ $set = corpus ]; then SRC=$CORPUS; else SRC=$SYNTH; fi
+	rm -f /tmp/lat.* /tmp/rd.err.*
+	for name in $NAMES; do
+		ktap_check "$set/$name: set up" setup "$name"
+		eval "cpu_$(dev_of "$name")=0"
+	done
+	# The devices take turns, chunk by chunk, so a change in the host's load hits all alike.
+	# The async pool drains before the next device's turn; its workers' CPU time counts.
+	ok=1
+	c=0
+	while [ $c -lt $CHUNKS ]; do
+		first=$((c * NP / CHUNKS))
+		count=$(((c + 1) * NP / CHUNKS - first))
+		for name in $NAMES; do
+			d=$(dev_of "$name")
+			b0=$(busy)
+			"$ZB" wr "/dev/$d" "$SRC" $first $count /tmp/lat.wr.$d || ok=0
+			[ "$name" = zmc-async ] && { settle "/sys/block/$d" || ok=0; }
+			b1=$(busy)
+			eval "cpu_$d=\$((cpu_$d + b1 - b0))"
+		done
+		c=$((c + 1))
+	done
+	# Random reads, the devices in turn for each round.
+	r=1
+	while [ $r -le 4 ]; do
+		for name in $NAMES; do
+			d=$(dev_of "$name")
+			"$ZB" rd "/dev/$d" "$SRC" "$NP" $((READS / 4)) $r /tmp/lat.rd.$d 2>> /tmp/rd.err.$d || ok=0
+		done
+		r=$((r + 1))
+	done
+	for name in $NAMES; do
+		d=$(dev_of "$name")
+		S=/sys/block/$d
+		if out=$("$ZB" stats /tmp/lat.wr.$d) && [ $ok = 1 ]; then
+			ktap_pass "$set/$name: wrote $NP pages"
+			eval "cpu=\$cpu_$d"
+			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"write\",$out,\"cpu_ms\":$(ticks_ms "$cpu"),$(mm "$S")}"
+			[ "${name#zmc}" != "$name" ] && bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"policy_stat\",\"text\":\"$(tr '\n' ';' < "$S/policy_stat")\"}"
+		else
+			ktap_fail "$set/$name: wrote $NP pages"
+		fi
+		if [ ! -s /tmp/rd.err.$d ] && out=$("$ZB" stats /tmp/lat.rd.$d); then
+			ktap_pass "$set/$name: $READS random reads match the source"
+			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"read\",$out}"
+		else
+			ktap_fail "$set/$name: $READS random reads match the source" "$(cat /tmp/rd.err.$d)"
+		fi
+	done
+
+	# Cold pages: zram by hand, zram_multicomp by itself.
+	S=/sys/block/zram1
+	b0=$(busy) t0=$("$ZB" now)
+	if echo all > $S/idle && echo type=idle > $S/recompress; then
+		t1=$("$ZB" now) b1=$(busy)
+		ktap_pass "$set/zram-lz4+zstd: idle, recompress type=idle"
+		bench "{\"set\":\"$set\",\"dev\":\"zram-lz4+zstd\",\"phase\":\"recomp\",\"wall_ns\":$((t1 - t0)),\"cpu_ms\":$(ticks_ms $((b1 - b0))),$(mm $S)}"
+	else
+		ktap_fail "$set/zram-lz4+zstd: idle, recompress type=idle"
+	fi
+	for name in zmc-async zmc-sync; do
+		S=/sys/block/$(dev_of "$name")
+		echo 1000000 > $S/bg_recompress_rate
+		echo 1 > $S/bg_cold_age
+		b0=$(busy) t0=$("$ZB" now)
+		echo all > $S/idle
+		echo 1 > $S/bg_recompress
+		# Poll with shell builtins only, every 2 s, so polling adds little to the busy time.
+		_i=0
+		while [ "$(finished $S)" -lt 1 ] && [ $_i -lt 300 ]; do
+			sleep 2
+			_i=$((_i + 1))
+		done
+		t1=$("$ZB" now) b1=$(busy)
+		echo 0 > $S/bg_recompress
+		if [ "$(pstat $S bg_finished)" -ge 1 ]; then
+			ktap_pass "$set/$name: background recompression finished a pass"
+			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"recomp\",\"wall_ns\":$((t1 - t0)),\"cpu_ms\":$(ticks_ms $((b1 - b0))),\"recompressed\":$(pstat $S bg_recompressed),$(mm $S)}"
+			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"policy_stat_recomp\",\"text\":\"$(tr '\n' ';' < "$S/policy_stat")\"}"
+		else
+			ktap_fail "$set/$name: background recompression finished a pass" "none in 600 s"
+		fi
+	done
+	for name in zram-lz4+zstd zmc-async zmc-sync; do
+		d=$(dev_of "$name")
+		rm -f /tmp/lat.rr.$d
+		if "$ZB" rd "/dev/$d" "$SRC" "$NP" "$READS" 9 /tmp/lat.rr.$d > /tmp/rd.err.$d 2>&1 &&
+			out=$("$ZB" stats /tmp/lat.rr.$d); then
+			ktap_pass "$set/$name: random reads after recompression match the source"
+			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"read_recomp\",$out}"
+		else
+			ktap_fail "$set/$name: random reads after recompression match the source" "$(cat /tmp/rd.err.$d)"
+		fi
+	done
+	for name in $NAMES; do
+		ktap_check "$set/$name: reset" reset "$name"
+	done
+done
+
+# Swap: relaunch of a working set under pressure.
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+CGW=/sys/fs/cgroup/bench-ws CGH=/sys/fs/cgroup/bench-hog
+mkdir -p $CGW $CGH
+HOG_PAGES=$NP
+echo $((HOG_PAGES * 4096 / 2)) > $CGH/memory.max
+for name in zram-lz4 zmc-async zmc-sync; do
+	d=$(dev_of "$name")
+	S=/sys/block/$d
+	ktap_check "swap/$name: set up, mkswap, swapon" swap_on "$name"
+	if [ "${name#zmc}" != "$name" ]; then
+		echo 4096 > $S/bg_recompress_rate
+		echo 5 > $S/bg_cold_age
+		echo 1 > $S/bg_recompress
+	fi
+	rm -f /tmp/ws.in /tmp/ws.out
+	mkfifo /tmp/ws.in
+	# The working set runs in its cgroup; its stdin is the fifo that says "go".
+	sh -c "echo \$\$ > $CGW/cgroup.procs && exec $ZB ws $CORPUS $NP" < /tmp/ws.in > /tmp/ws.out 2>&1 &
+	ws=$!
+	exec 3> /tmp/ws.in
+	_i=0
+	while ! grep -q ready /tmp/ws.out 2>/dev/null && [ $_i -lt 600 ]; do sleep 0.5; _i=$((_i + 1)); done
+	ktap_check "swap/$name: the working set is filled ($NP pages)" grep -q ready /tmp/ws.out
+	t0=$("$ZB" now)
+	echo $((NP * 4096)) > $CGW/memory.reclaim 2>/dev/null
+	[ "${name#zmc-async}" != "$name" ] && settle "$S"
+	t1=$("$ZB" now)
+	swapped=$(awk '/^SwapTotal/ {t=$2} /^SwapFree/ {f=$2} END {print t - f}' /proc/meminfo)
+	ktap_check "swap/$name: memory.reclaim pushed most of it to swap (${swapped} KiB)" test "$swapped" -gt $((NP * 4 * 3 / 4))
+	sleep "$COLD_WAIT"
+	stored=$(mm "$S")
+	# The hog keeps memory tight in its own cgroup while the working set comes back.
+	sh -c "echo \$\$ > $CGH/cgroup.procs && exec $ZB hog $SYNTH $HOG_PAGES 600" > /dev/null 2>&1 &
+	hog=$!
+	sleep 3
+	b0=$(busy)
+	echo go >&3
+	wait $ws
+	rc=$?
+	b1=$(busy)
+	exec 3>&-
+	kill $hog 2>/dev/null
+	wait $hog 2>/dev/null
+	out=$(grep '"n"' /tmp/ws.out)
+	if [ $rc = 0 ] && [ -n "$out" ]; then
+		ktap_pass "swap/$name: relaunch touched every page and each matches the source"
+		bench "{\"set\":\"corpus\",\"dev\":\"$name\",\"phase\":\"relaunch\",$out,\"swapout_ns\":$((t1 - t0)),\"swapped_kb\":$swapped,\"cpu_ms\":$(ticks_ms $((b1 - b0))),$stored}"
+	else
+		ktap_fail "swap/$name: relaunch touched every page and each matches the source" "exit $rc: $(tail -n 1 /tmp/ws.out)"
+	fi
+	[ "${name#zmc}" != "$name" ] && echo 0 > $S/bg_recompress
+	ktap_check "swap/$name: swapoff" swapoff "/dev/$d"
+	ktap_check "swap/$name: reset" reset "$name"
+done
+rmdir $CGW $CGH 2>/dev/null
+umount /mnt/tools
+ktap_finish
