@@ -82,8 +82,8 @@ def write_json(path, obj):
         f.write("\n")
 
 
-def bar_chart(path, title, ylabel, labels, series):
-    """series: {name: [value per label]} drawn as grouped bars."""
+def bar_chart(path, title, ylabel, labels, series, log=False):
+    """series: {name: [value per label]} drawn as grouped bars (on a log scale if log)."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
     n = len(series)
     width = 0.8 / max(n, 1)
@@ -93,6 +93,8 @@ def bar_chart(path, title, ylabel, labels, series):
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, fontsize=8)
     ax.set_ylabel(ylabel)
+    if log:
+        ax.set_yscale("log")
     ax.set_title(title, fontsize=10)
     if n > 1:
         ax.legend(fontsize=8)
@@ -110,11 +112,18 @@ def targets_table(rows):
     return out
 
 
+def guest_text(g):
+    if not isinstance(g, dict):
+        return str(g)
+    mem = f", {g['mem_kb'] // 1024} MiB" if "mem_kb" in g else ""
+    return f"Linux {g.get('kernel', '?')} on {g.get('arch', '?')}, {g.get('cpus', '?')} vCPUs{mem}"
+
+
 def machine_lines(m):
     return [
         f"Measured {m['date']} at commit {m['commit']}: {m['arch']} guest under QEMU "
         f"({m['accel'].upper()}{', no KVM' if m['accel'] != 'kvm' else ''}; {m['qemu_args']}), "
-        f"host {m['host_cpu']} with {m['host_cpus']} CPUs. Guest: {m['guest']}.",
+        f"host {m['host_cpu']} with {m['host_cpus']} CPUs. Guest: {guest_text(m['guest'])}.",
         "",
         "Under TCG every guest instruction is emulated, so absolute times are many times a real "
         "device's; the ratios compare the module and its upstream baseline in the same boot on "

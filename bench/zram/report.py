@@ -135,14 +135,16 @@ def main():
             "zmc-async after bg": [raw[s]["zmc-async"]["recompress"]["mem_used_total"] / mib for s in sets],
         })
     benchlib.bar_chart(
-        stem + "-latency.png", "4 KiB write and read latency, real pages (p50 / p99)", "µs",
+        stem + "-latency.png", "4 KiB write and read latency, real pages (p50 / p99, log scale)", "µs",
         ["write p50", "write p99", "read p50", "read p99"],
         {d: [c[d]["write"]["p50_ns"] / 1e3, c[d]["write"]["p99_ns"] / 1e3,
-             c[d]["read"]["p50_ns"] / 1e3, c[d]["read"]["p99_ns"] / 1e3] for d in DEVICES})
+             c[d]["read"]["p50_ns"] / 1e3, c[d]["read"]["p99_ns"] / 1e3] for d in DEVICES},
+        log=True)
     benchlib.bar_chart(
-        stem + "-relaunch.png", "Relaunch of a swapped-out working set under a hog", "ms",
-        ["relaunch total", "fault p99 ×100"],
-        {d: [rl[d]["total_ns"] / 1e6, rl[d]["p99_ns"] / 1e4] for d in rl})
+        stem + "-relaunch.png", "Relaunch of a swapped-out working set under a hog (log scale)", "ms or µs",
+        ["relaunch total (ms)", "fault p50 (µs)", "fault p99 (µs)"],
+        {d: [rl[d]["total_ns"] / 1e6, rl[d]["p50_ns"] / 1e3, rl[d]["p99_ns"] / 1e3] for d in rl},
+        log=True)
 
     lines = [f"# zram bench, {args.arch}", ""]
     lines += benchlib.machine_lines(machine)
