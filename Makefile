@@ -4,6 +4,7 @@
 #   make KDIR=/path/tree   ... against your own configured and built 6.12 tree with Rust
 #   make check             everything CI runs (host tests, builds, guests on 3 arches, lint)
 #   make demo              boot the default x86_64 guest and show the modules at work
+#   make bench-erofs       erofs_dio O_DIRECT against stock erofs (bench/results/erofs-ARCH.*)
 #   make clippy            clippy on the modules (warnings are errors)
 #   make fmt / fmt-check   rustfmt on everything
 #   make rust-analyzer     write rust-project.json for editors
@@ -17,7 +18,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check demo clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check demo bench-erofs clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -27,6 +28,9 @@ check:
 
 demo:
 	scripts/demo.sh
+
+bench-erofs:
+	bench/run.sh erofs
 
 clippy:
 	scripts/modules.sh clippy
