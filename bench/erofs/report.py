@@ -6,8 +6,9 @@ Reads the guest's BENCH records (bench/erofs/erofs.sh) and derives:
   page_cache_growth_fraction        the largest growth of Cached over an erofs_dio O_DIRECT
                                     run, over the bytes that run read
   fraction_of_decompress_limit      erofs_dio O_DIRECT, 4 jobs, normal memory, from the virtio
-                                    disk, over the decompression limit: erofs_dio O_DIRECT with
-                                    4 jobs from the same image in RAM (tmpfs + loop)
+                                    disk, over the decompression limit: the best of erofs_dio
+                                    O_DIRECT with 1, one per vCPU and 4 jobs from the same image
+                                    in RAM (tmpfs + loop)
 Every configuration runs in several rounds; the figures are medians.
 """
 
@@ -96,6 +97,8 @@ def main():
     ncpu = info["ncpu"]
     limits = {r["jobs"]: r["mib_s"] for r in runs if r["run"] == "limit"}
     per_vcpu = mib("limit", "normal", ncpu)
+    # The limit is the best of the job counts: the most the read path gave from RAM.
+    best = max(limits.values()) if limits else None
     dio_samples = [r for r in samples if r["run"] == "dio"]
     out = {
         "samples": samples,
@@ -111,8 +114,10 @@ def main():
                                              mib("buffered", "normal", 1)),
         "page_cache_growth_fraction": (max(r["page_cache_growth_fraction"] for r in dio_samples)
                                        if dio_samples else None),
-        "fraction_of_decompress_limit": ratio(mib("dio", "normal", 4), limits.get(4)),
-        "fraction_of_decompress_limit_lowmem": ratio(mib("dio", "low", 4), limits.get(4)),
+        "decompress_limit_best_mib_s": best,
+        "fraction_of_decompress_limit": ratio(mib("dio", "normal", 4), best),
+        "fraction_of_decompress_limit_lowmem": ratio(mib("dio", "low", 4), best),
+        "fraction_of_decompress_limit_same_jobs": ratio(mib("dio", "normal", 4), limits.get(4)),
         "fraction_of_decompress_limit_1job": ratio(mib("dio", "normal", 1), limits.get(1)),
     }
     guest = (f"{ncpu} vCPUs, {info['memtotal_kb'] // 1024} MiB RAM (MemTotal); low memory: fio "
@@ -213,10 +218,14 @@ def main():
            "loop device's raw O_DIRECT read rate, "
            f"{out['loop_raw_read_mib_s']} MiB/s of compressed bytes (1 job), shows the device's "
            "share.",
-           "- `fraction_of_decompress_limit`: erofs_dio O_DIRECT from the virtio disk over the "
-           "limit at the same job count (4 jobs, normal memory); under low memory it is "
-           f"{out['fraction_of_decompress_limit_lowmem']}, with 1 job (normal memory) "
-           f"{out['fraction_of_decompress_limit_1job']}.",
+           "- `fraction_of_decompress_limit`: erofs_dio O_DIRECT from the virtio disk (4 jobs, "
+           "normal memory) over the limit, taken as the best median of the job counts "
+           f"({best} MiB/s). Under low memory it is "
+           f"{out['fraction_of_decompress_limit_lowmem']}; over the limit at the same job "
+           f"count (4) {out['fraction_of_decompress_limit_same_jobs']}; with 1 job over the "
+           f"1-job limit {out['fraction_of_decompress_limit_1job']}. A fraction near or above 1 "
+           "says the virtio disk adds little under TCG, and that the spread between rounds is "
+           "as large as the device's share.",
            "- `page_cache_growth_fraction`: the largest Cached growth of any erofs_dio O_DIRECT "
            "run (all rounds, both memory settings) over the bytes that run read.",
            "- Medians over the rounds; MiB/s also shows the smallest and largest round. The "
