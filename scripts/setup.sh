@@ -14,7 +14,7 @@ HOST_PACKAGES=(
 	"clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
 	bc bison flex libelf-dev libssl-dev cpio xz-utils zstd dwarves rsync kmod make python3
 	qemu-system-x86 qemu-system-arm qemu-system-riscv opensbi
-	fio python3-matplotlib
+	fio python3-matplotlib python3-numpy
 )
 
 install_host_packages() {

@@ -1,0 +1,150 @@
+#!/bin/sh
+# The erofs bench (guest side; bench/run.sh erofs). One synthetic model file on an lz4hc image
+# with 256 KiB pclusters (erofs.disks), read whole by fio:
+#   stock erofs buffered  against  erofs_dio O_DIRECT,
+#   with 4 jobs (disjoint quarters of the file) and with 1 job,
+#   under low memory (fio in a memory cgroup with memory.max = LOWMEM) and normal memory
+#   (a cgroup without a limit).
+# Each run starts cold (drop_caches, a fresh mount) and prints one "# BENCH {json}" line: MiB/s
+# from fio, bytes read, CPU time (busy jiffies of /proc/stat over the run, and fio's usr/sys),
+# page cache growth (Cached in /proc/meminfo before and after, and the "file" bytes charged to
+# the run's own cgroup, that is the page cache of the file being read).
+# Then the decompression limit: the same image copied into tmpfs and mounted through a loop
+# device (device reads are memcpys), read by erofs_dio O_DIRECT with 1 job, one job per vCPU
+# and 4 jobs.
+# The file's sha256 is checked through both read paths first, so a run that reads wrong bytes is
+# red; so is any fio run that fails or reads fewer bytes than asked.
+. "$SUITE_DIR/ktap.sh"
+
+LOWMEM=${LOWMEM:-128M}
+BS=4M
+CG=/sys/fs/cgroup
+
+disk() { echo "$SUITE_DISKS" | awk -v n="$1" '$2 == n {print $1}'; }
+cached_kb() { awk '/^Cached:/ {print $2}' /proc/meminfo; }
+# Busy and total jiffies of all CPUs (user nice system idle iowait irq softirq steal).
+busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+uptime_cs() { awk '{split($1, a, "."); print a[1] * 100 + a[2]}' /proc/uptime; }
+# The first value of a key in fio's JSON output (the read side comes first).
+fio_key() { awk -F' : ' -v k="\"$1\"" '$1 ~ k"$" {gsub(/[ ,"]/, "", $2); print $2; exit}' /tmp/fio.json; }
+
+# Each configuration runs REPS times, the whole matrix once per round, so drift on a shared
+# host spreads over all of them; the report takes the median.
+REPS=${REPS:-3}
+NCPU=$(grep -c '^processor' /proc/cpuinfo)
+LIMIT_JOBS=$(printf '%s\n' 1 "$NCPU" 4 | sort -nu | tr '\n' ' ')
+nlimit=$(echo $LIMIT_JOBS | wc -w)
+ktap_plan $((5 + 8 * REPS + 3 + nlimit * REPS + 2))
+ktap_check "modprobe erofs (stock, the baseline)" modprobe erofs
+ktap_check "modprobe erofs_dio" modprobe erofs_dio
+mkdir -p /mnt/tools /mnt/m
+ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
+DIO=/mnt/tools/dioread.$(uname -m)
+want=$(cat /mnt/tools/model.sha256)
+DEV=$(disk model.img)
+echo +memory > $CG/cgroup.subtree_control
+ktap_diag "guest: $NCPU vCPUs, $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) KiB RAM," \
+	"$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) KiB available; low-memory cgroup $LOWMEM"
+
+# The whole file, read once through each path, against the host's checksum.
+mount -t erofs -o ro "$DEV" /mnt/m
+SIZE=$(stat -c %s /mnt/m/model.bin)
+ktap_expect_eq "stock erofs buffered read of model.bin ($SIZE bytes) has the host's sha256" \
+	"$want" "$(sha256sum < /mnt/m/model.bin | cut -d' ' -f1)"
+umount /mnt/m
+mount -t erofs_dio -o ro "$DEV" /mnt/m
+ktap_expect_eq "erofs_dio O_DIRECT read of model.bin has the host's sha256" \
+	"$want" "$("$DIO" cat 4194304 0 /mnt/m/model.bin | sha256sum | cut -d' ' -f1)"
+umount /mnt/m
+IMG=$(awk -v d="${DEV#/dev/}" '$4 == d {print $3 * 1024}' /proc/partitions)
+echo "# BENCH {\"run\":\"info\",\"ncpu\":$NCPU,\"memtotal_kb\":$(awk '/^MemTotal:/ {print $2}' /proc/meminfo),\"lowmem\":\"$LOWMEM\",\"bs\":\"$BS\",\"reps\":$REPS,\"file_bytes\":$SIZE,\"image_bytes\":$IMG}"
+
+# run NAME MEM JOBS FSTYPE DIRECT DEVICE: one fio run in a fresh cgroup, printed as BENCH.
+run() {
+	name=$1 mem=$2 jobs=$3 fstype=$4 direct=$5 dev=$6
+	part=$((SIZE / jobs))
+	cg=$CG/bench-$name-$mem-$jobs
+	mkdir "$cg"
+	[ "$mem" = low ] && echo "$LOWMEM" > "$cg/memory.max"
+	if ! mount -t "$fstype" -o ro "$dev" /mnt/m; then
+		ktap_fail "$name, $mem memory, $jobs jobs, round $rep: fio" "$fstype does not mount $dev"
+		rmdir "$cg"
+		return
+	fi
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	c0=$(cached_kb) b0=$(busy) t0=$(uptime_cs)
+	rc=0
+	# shellcheck disable=SC2016
+	sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
+		fio --name=read --filename=/mnt/m/model.bin --rw=read --bs=$BS --ioengine=psync \
+		--readonly --allow_file_create=0 --direct="$direct" --numjobs="$jobs" --size="$part" \
+		--offset_increment="$part" \
+		--group_reporting --output-format=json > /tmp/fio.json 2> /tmp/fio.err || rc=$?
+	t1=$(uptime_cs) b1=$(busy) c1=$(cached_kb)
+	file=$(awk '$1 == "file" {print $2}' "$cg/memory.stat")
+	peak=$(cat "$cg/memory.peak" 2>/dev/null || echo null)
+	umount /mnt/m
+	rmdir "$cg"
+	bytes=$(fio_key io_bytes)
+	expect=$((part * jobs))
+	if [ "$rc" = 0 ] && [ "$bytes" = "$expect" ]; then
+		ktap_pass "$name, $mem memory, $jobs jobs, round $rep: fio read $bytes bytes"
+	else
+		ktap_fail "$name, $mem memory, $jobs jobs, round $rep: fio" \
+			"exit $rc, read ${bytes:-?} of $expect bytes: $(tail -n 1 /tmp/fio.err)"
+		return
+	fi
+	echo "# BENCH {\"run\":\"$name\",\"rep\":$rep,\"fs\":\"$fstype\",\"direct\":$direct,\"mem\":\"$mem\"," \
+		"\"jobs\":$jobs,\"bs\":\"$BS\",\"bytes\":$bytes,\"bw_bytes\":$(fio_key bw_bytes)," \
+		"\"runtime_ms\":$(fio_key runtime),\"wall_cs\":$((t1 - t0)),\"busy_jiffies\":$((b1 - b0))," \
+		"\"hz\":100,\"ncpu\":$NCPU,\"fio_usr_pct\":$(fio_key usr_cpu)," \
+		"\"fio_sys_pct\":$(fio_key sys_cpu),\"cached_kb_before\":$c0,\"cached_kb_after\":$c1," \
+		"\"cgroup_file_bytes\":$file,\"cgroup_peak_bytes\":$peak,\"file_bytes\":$SIZE}" |
+		tr -d '\n' | sed 's/, "/,"/g'
+	echo
+}
+
+rep=1
+while [ "$rep" -le "$REPS" ]; do
+	for mem in low normal; do
+		for jobs in 4 1; do
+			run buffered "$mem" "$jobs" erofs 0 "$DEV"
+			run dio "$mem" "$jobs" erofs_dio 1 "$DEV"
+		done
+	done
+	rep=$((rep + 1))
+done
+
+# The decompression limit: the image in RAM (tmpfs) behind a loop device, so device reads cost
+# a memcpy; erofs_dio O_DIRECT with one job per vCPU, and the loop device's raw O_DIRECT read
+# rate for the device's share of the cost.
+ktap_check "image copied into tmpfs" dd if="$DEV" of=/dev/shm/model.img bs=1M iflag=direct
+losetup -r -f /dev/shm/model.img
+LOOP=""
+for l in /sys/block/loop*; do
+	[ "$(cat "$l/loop/backing_file" 2>/dev/null)" = /dev/shm/model.img ] && LOOP=/dev/${l##*/}
+done
+ktap_expect_eq "loop device on the tmpfs copy" "yes" "$([ -b "$LOOP" ] && echo yes)"
+sync
+echo 3 > /proc/sys/vm/drop_caches
+# Whole blocks of BS only, as fio reads them.
+LSIZE=$(($(stat -c %s /dev/shm/model.img) / 4194304 * 4194304))
+rc=0
+fio --name=raw --filename="$LOOP" --rw=read --bs=$BS --ioengine=psync --direct=1 --readonly \
+	--size="$LSIZE" --output-format=json > /tmp/fio.json 2> /tmp/fio.err || rc=$?
+ktap_expect_eq "raw O_DIRECT read of the loop device" "0 $LSIZE" "$rc $(fio_key io_bytes)"
+[ "$rc" = 0 ] &&
+	echo "# BENCH {\"run\":\"loopraw\",\"jobs\":1,\"bytes\":$(fio_key io_bytes),\"bw_bytes\":$(fio_key bw_bytes),\"runtime_ms\":$(fio_key runtime)}"
+rep=1
+while [ "$rep" -le "$REPS" ]; do
+	for jobs in $LIMIT_JOBS; do
+		run limit normal "$jobs" erofs_dio 1 "$LOOP"
+	done
+	rep=$((rep + 1))
+done
+ktap_check "loop device detached" losetup -d "$LOOP"
+rm -f /dev/shm/model.img
+umount /mnt/tools
+ktap_check "rmmod erofs_dio" rmmod erofs_dio
+ktap_finish
