@@ -374,7 +374,7 @@ static const struct file_operations erd_dir_fops = {
 	.iterate_shared = erd_readdir,
 };
 
-/* ---- regular files: buffered reads through read_folio, O_DIRECT through the engine ---- */
+/* ---- regular files: buffered reads through readahead and read_folio, O_DIRECT through the engine ---- */
 
 static int erd_read_folio(struct file *file, struct folio *folio)
 {
@@ -404,6 +404,60 @@ static int erd_read_folio(struct file *file, struct folio *folio)
 	flush_dcache_folio(folio);
 	folio_end_read(folio, !err);
 	return err;
+}
+
+/*
+ * Readahead: the whole window in one engine call, decoded straight into the window's folios
+ * through a bvec iterator, so each pcluster is read and decompressed once for all its pages
+ * (read_folio, one page at a time, would decode a pcluster once per page). Folios the call did
+ * not fill (an error part way) are left not uptodate, and read_folio tries them again.
+ */
+static void erd_readahead(struct readahead_control *rac)
+{
+	struct inode *inode = rac->mapping->host;
+	loff_t pos = readahead_pos(rac), isize = i_size_read(inode);
+	unsigned int nr = readahead_count(rac), i, got = 0;
+	struct folio **folios;
+	struct bio_vec *bv;
+	struct iov_iter iter;
+	size_t want = 0;
+	ssize_t n = 0;
+
+	folios = kmalloc_array(nr, sizeof(*folios), GFP_NOFS | __GFP_NOWARN);
+	bv = kmalloc_array(nr, sizeof(*bv), GFP_NOFS | __GFP_NOWARN);
+	if (!folios || !bv)
+		goto out;	/* the core drops the folios; read_folio reads them on demand */
+	while (got < nr) {
+		struct folio *folio = readahead_folio(rac);
+
+		if (!folio)
+			break;
+		folios[got] = folio;
+		bvec_set_folio(&bv[got], folio, folio_size(folio), 0);
+		got++;
+	}
+	if (pos < isize)
+		want = min_t(u64, (u64)got * PAGE_SIZE, isize - pos);
+	if (want) {
+		iov_iter_bvec(&iter, ITER_DEST, bv, got, want);
+		n = erd_rs_read_iter(inode->i_sb->s_fs_info, EI(inode)->rs, pos, want, &iter);
+	}
+	for (i = 0; i < got; i++) {
+		struct folio *folio = folios[i];
+		size_t off = (size_t)i * PAGE_SIZE, have;
+		bool ok;
+
+		/* Bytes of this folio the call filled, and whether the rest lies past EOF. */
+		have = n > 0 && (size_t)n > off ? min_t(size_t, n - off, PAGE_SIZE) : 0;
+		ok = n >= 0 && (have == PAGE_SIZE || (size_t)n == want);
+		if (ok && have < PAGE_SIZE)
+			folio_zero_segment(folio, have, PAGE_SIZE);
+		flush_dcache_folio(folio);
+		folio_end_read(folio, ok);
+	}
+out:
+	kfree(bv);
+	kfree(folios);
 }
 
 static ssize_t erd_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -438,6 +492,7 @@ static const struct file_operations erd_file_fops = {
 
 static const struct address_space_operations erd_aops = {
 	.read_folio = erd_read_folio,
+	.readahead = erd_readahead,
 	/* Lets open(O_DIRECT) succeed; the reads themselves go through erd_file_read_iter. */
 	.direct_IO = noop_direct_IO,
 };

@@ -2,22 +2,11 @@
 # zram_multicomp's sysfs ABI: every attribute read and written, bad writes rejected with zram's
 # errors and one pr_err naming the value, hot_add/hot_remove, reset, and busy devices refused.
 . "$SUITE_DIR/ktap.sh"
+. "$(dirname "$0")/zmc.lib"
 
 S=/sys/block/zmc0
 C=/sys/class/zmc-control
 # w ATTR VALUE: write like `echo`, succeed or fail with the shell's status.
-w() { printf '%s\n' "$2" > "$1" 2>/dev/null; }
-# rejected DESC FILE VALUE MESSAGE: the write fails and dmesg names the value.
-rejected() {
-	dmesg -c > /dev/null
-	if w "$2" "$3"; then
-		ktap_fail "$1" "write of '$3' succeeded"
-	elif ! dmesg | grep -q -- "$4"; then
-		ktap_fail "$1" "no pr_err naming '$4'"
-	else
-		ktap_pass "$1"
-	fi
-}
 
 ktap_plan 38
 ktap_check "modprobe zram_multicomp" modprobe zram_multicomp

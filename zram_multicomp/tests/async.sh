@@ -5,43 +5,12 @@
 # tiny staging area falls back to synchronous writes; reset and rmmod with pages still staged
 # are clean. Knob writes are checked like the other attributes.
 . "$SUITE_DIR/ktap.sh"
+. "$(dirname "$0")/zmc.lib"
 
 S=/sys/block/zmc0
 NCPU=$(nproc)
 SIZE=16M
 PER=$((16 / NCPU))M
-w() { printf '%s\n' "$2" > "$1" 2>/dev/null; }
-rejected() { # DESC FILE VALUE MESSAGE
-	dmesg -c > /dev/null
-	if w "$2" "$3"; then
-		ktap_fail "$1" "write of '$3' succeeded"
-	elif ! dmesg | grep -q -- "$4"; then
-		ktap_fail "$1" "no pr_err naming '$4'"
-	else
-		ktap_pass "$1"
-	fi
-}
-field() { awk -v f="$2" '{print $f}' "$S/$1"; }
-# settle: wait (up to 30 s) until no page is staged any more.
-settle() {
-	_i=0
-	while [ "$(field async_stat 3)" != 0 ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(field async_stat 3)" = 0 ]
-}
-fio_run() { # name, extra args...
-	_name=$1
-	shift
-	fio --name="$_name" --filename=/dev/zmc0 --size=$SIZE --direct=1 --ioengine=psync \
-		--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=1 \
-		--refill_buffers --buffer_compress_percentage=60 --buffer_compress_chunk=512 \
-		--output=/tmp/fio-"$_name".log "$@" > /dev/null 2>&1
-	_rc=$?
-	[ $_rc -eq 0 ] || { grep -iE 'err|verify' /tmp/fio-"$_name".log | head -n 5; }
-	return $_rc
-}
 zeros() { # MiB: the device's first MiB read back as zeros
 	[ "$(head -c $(($1 * 1048576)) /dev/zmc0 | md5sum)" = "$(head -c $(($1 * 1048576)) /dev/zero | md5sum)" ]
 }

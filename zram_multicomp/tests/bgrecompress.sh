@@ -4,30 +4,11 @@
 # budget; the data still reads back; turning it off stops it; reset and rmmod while it works
 # are clean. Knob writes are checked like the other attributes.
 . "$SUITE_DIR/ktap.sh"
+. "$(dirname "$0")/zmc.lib"
 
 S=/sys/block/zmc0
 RATE=100
 BURST=$((RATE / 4 + 1))
-w() { printf '%s\n' "$2" > "$1" 2>/dev/null; }
-rejected() { # DESC FILE VALUE MESSAGE
-	dmesg -c > /dev/null
-	if w "$2" "$3"; then
-		ktap_fail "$1" "write of '$3' succeeded"
-	elif ! dmesg | grep -q -- "$4"; then
-		ktap_fail "$1" "no pr_err naming '$4'"
-	else
-		ktap_pass "$1"
-	fi
-}
-field() { awk -v f="$2" '{print $f}' "$S/$1"; }
-pstat() { awk -v k="$1" '$1 == k {print $2}' $S/policy_stat; }
-settle() {
-	_i=0
-	while [ "$(field async_stat 3)" != 0 ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 # wait_grows KEY FROM SECONDS: poll policy_stat until KEY exceeds FROM.
 wait_grows() {
 	_i=0

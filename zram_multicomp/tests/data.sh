@@ -3,30 +3,11 @@
 # crc32c verification over the whole device, at 4 KiB and 512 B, with discards and concurrent
 # jobs; then recompresses idle pages with the stronger algorithms and verifies everything again.
 . "$SUITE_DIR/ktap.sh"
+. "$(dirname "$0")/zmc.lib"
 
 S=/sys/block/zmc0
 NCPU=$(nproc)
 SIZE=16M
-# settle: wait (up to 30 s) until the async pool has stored every staged page, so that
-# mm_stat's compressed size counts them.
-settle() {
-	_i=0
-	while [ "$(awk '{print $3}' $S/async_stat)" != 0 ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-fio_run() { # name, extra args...
-	_name=$1
-	shift
-	fio --name="$_name" --filename=/dev/zmc0 --size=$SIZE --direct=1 --ioengine=psync \
-		--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=1 \
-		--refill_buffers --buffer_compress_percentage=60 --buffer_compress_chunk=512 \
-		--output=/tmp/fio-"$_name".log "$@" > /dev/null 2>&1
-	_rc=$?
-	[ $_rc -eq 0 ] || { grep -iE 'err|verify' /tmp/fio-"$_name".log | head -n 5; }
-	return $_rc
-}
 
 ktap_plan 14
 ktap_check "modprobe zram_multicomp" modprobe zram_multicomp
