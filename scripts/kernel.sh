@@ -2,7 +2,8 @@
 # Configure and build the pinned kernel for one ARCH and variant, out of tree, into a cache dir
 # keyed by kernel version, patches, config and toolchain. Reuses a finished build.
 #
-# Usage: kernel.sh ARCH [VARIANT]      VARIANT is "default" (the default) or "debug"
+# Usage: kernel.sh ARCH [VARIANT]      VARIANT is "default" (the default), "debug", or "btf"
+#                                      (default plus DWARF and BTF for vmlinux and modules)
 # Prints the build dir (the KDIR for module builds) on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +19,8 @@ fragments=("$CONF/common.config" "$CONF/$ARCH_NAME.config")
 case "$VARIANT" in
 default) ;;
 debug) fragments+=("$CONF/debug.config") ;;
-*) die "unknown variant '$VARIANT' (default or debug)" ;;
+btf) fragments+=("$CONF/btf.config") ;;
+*) die "unknown variant '$VARIANT' (default, debug or btf)" ;;
 esac
 
 toolchain_id() {
