@@ -83,7 +83,12 @@ def main():
                 entry["recompress"]["cpu_ms_net"] = net_cpu(rc)
                 entry["read_after_recompress"] = {k: rr[k] for k in ("n", "p50_ns", "p99_ns", "mean_ns")}
             if dev.startswith("zmc"):
-                entry["policy_stat_after_write"] = policy_cpu(find(records, set_, dev, "policy_stat")["text"])
+                ps = find(records, set_, dev, "policy_stat")
+                entry["policy_stat_after_write"] = policy_cpu(ps["text"])
+                fields = [int(x) for x in ps.get("async_stat", "").split()]
+                names = ["staged", "completed", "pending", "served_from_staging", "sync_fallbacks",
+                         "dropped_stale", "store_retries"]
+                entry["async_stat"] = dict(zip(names, fields))
                 entry["policy_stat_after_recompress"] = policy_cpu(
                     find(records, set_, dev, "policy_stat_recomp")["text"])
             per[dev] = entry
@@ -184,6 +189,8 @@ def main():
                    ("zmc-sync", "bg_recompress, one pass (budgeted, in the background)")):
         r = c[d]["recompress"]
         lines.append(f"| {d} | {how} | {r['wall_ns'] / 1e9:.1f} | {r['cpu_ms']} | {r['cpu_ms_net']} | {r['mem_used_total']} |")
+    lines += ["", "Async pool after the writes (real pages): " + ", ".join(
+        f"{k} {v}" for k, v in c["zmc-async"].get("async_stat", {}).items()) + "."]
     lines += ["", "CPU spent compressing per algorithm (zram_multicomp's policy_stat, real pages, ms):", "",
               "| device | algorithm | pages | comp ms | decomp pages | decomp ms |", "|---|---|---|---|---|---|"]
     for d in ("zmc-async", "zmc-sync"):

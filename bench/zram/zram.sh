@@ -142,7 +142,7 @@ for set in corpus synthetic; do
 			ktap_pass "$set/$name: wrote $NP pages"
 			eval "cpu=\$cpu_$d"
 			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"write\",$out,\"cpu_ms\":$(ticks_ms "$cpu"),$(mm "$S")}"
-			[ "${name#zmc}" != "$name" ] && bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"policy_stat\",\"text\":\"$(tr '\n' ';' < "$S/policy_stat")\"}"
+			[ "${name#zmc}" != "$name" ] && bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"policy_stat\",\"text\":\"$(tr '\n' ';' < "$S/policy_stat")\",\"async_stat\":\"$(echo $(cat "$S/async_stat"))\"}"
 		else
 			ktap_fail "$set/$name: wrote $NP pages"
 		fi
