@@ -203,6 +203,10 @@ impl Device {
         let table = Table::new(pages)?;
         let name = CString::try_from_fmt(format_args!("zmc{}", self.id))?;
         let pool = ZsPool::new(&name)?;
+        let workers = match conf.async_workers {
+            0 => ffi::nr_cpus(),
+            n => n,
+        };
         let mut streams: [Option<Pin<KBox<Streams>>>; MAX_ALGOS] = [None, None, None, None];
         let mut algos = AlgoTable {
             slots: [None; MAX_ALGOS],
@@ -213,18 +217,22 @@ impl Device {
                 pr_err!("Cannot initialise {} compressing backend\n", a.kind.name());
                 return Err(EINVAL);
             };
+            // The primary algorithm serves the writers (one per CPU) and the async workers at
+            // once: with a stream each, a writer that staging turned away compresses at once
+            // instead of waiting for a worker to hand a stream back.
+            let count = if i == 0 {
+                ffi::nr_cpus().saturating_add(workers)
+            } else {
+                ffi::nr_cpus()
+            };
             if let Some(s) = streams.get_mut(i) {
-                *s = Some(Streams::new(kind, level, ffi::nr_cpus())?);
+                *s = Some(Streams::new(kind, level, count)?);
             }
             if let Some(s) = algos.slots.get_mut(i) {
                 *s = Some(AlgoSpec::of(a.kind));
             }
         }
         let huge_size = pool.huge_class_size();
-        let workers = match conf.async_workers {
-            0 => ffi::nr_cpus(),
-            n => n,
-        };
         let staging = Staging::new(conf.async_staging)?;
         let bg = Background::new()?;
         // The async workers and the background pass, each a long-lived item.
