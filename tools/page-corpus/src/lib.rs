@@ -238,59 +238,6 @@ fn read_remote_page(pid: i32, address: u64, page: &mut [u8; PAGE_SIZE]) -> bool 
     read == PAGE_SIZE as isize
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn picks_anonymous_private_readable_mappings() {
-        let maps = "\
-55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]
-7f1e2c000000-7f1e2c021000 rw-p 00000000 00:00 0 \n\
-7f1e30000000-7f1e30001000 ---p 00000000 00:00 0 \n\
-7f1e31000000-7f1e31002000 r--p 00000000 08:01 131 /usr/lib/libc.so.6
-7f1e32000000-7f1e32002000 rw-s 00000000 00:01 0 \n\
-7f1e33000000-7f1e33004000 rw-p 00000000 00:00 0  [anon:libc_malloc]
-7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]
-7ffd00100000-7ffd00102000 r-xp 00000000 00:00 0                          [vdso]
-garbage line
-";
-        let names: Vec<_> = parse_maps(maps).into_iter().map(|m| m.name).collect();
-        assert_eq!(names, ["[heap]", "", "[anon:libc_malloc]", "[stack]"]);
-    }
-
-    #[test]
-    fn corpus_round_trips_and_rejects_bad_files() {
-        let mut corpus = Corpus::new();
-        corpus.push(&[1; PAGE_SIZE]);
-        corpus.push(&[2; PAGE_SIZE]);
-        let mut file = Vec::new();
-        corpus.write_to(&mut file).unwrap();
-        assert_eq!(file.len(), HEADER_LEN + 2 * PAGE_SIZE);
-        assert_eq!(Corpus::read_from(&file[..]).unwrap(), corpus);
-        assert!(Corpus::read_from(&file[..file.len() - 1]).is_err());
-        file[0] = b'X';
-        assert!(Corpus::read_from(&file[..]).is_err());
-    }
-
-    #[test]
-    fn spread_is_even_and_bounded() {
-        let items: Vec<u32> = (0..10).collect();
-        assert_eq!(spread(&items, 20), items);
-        assert_eq!(spread(&items, 5), [0, 2, 4, 6, 8]);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn captures_own_heap() {
-        let marker = vec![0x5au8; 64 * PAGE_SIZE];
-        let corpus = capture(std::process::id() as i32, &CaptureOptions::default()).unwrap();
-        assert!(!corpus.is_empty());
-        assert!(corpus.pages().any(|page| page.iter().all(|&b| b == 0x5a)));
-        drop(marker);
-    }
-}
-
 /// The programs [`capture_programs`] runs: a name, the interpreter and its flag for inline code,
 /// and the code (each prints `ready` once its data is built, then waits on stdin).
 pub const PROGRAMS: [(&str, &str, &str, &str); 3] = [
@@ -356,4 +303,57 @@ pub fn capture_programs(max_pages: usize) -> Vec<(&'static str, Option<Corpus>)>
             (name, capture_program(program, &[flag, code], max_pages))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_anonymous_private_readable_mappings() {
+        let maps = "\
+55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]
+7f1e2c000000-7f1e2c021000 rw-p 00000000 00:00 0 \n\
+7f1e30000000-7f1e30001000 ---p 00000000 00:00 0 \n\
+7f1e31000000-7f1e31002000 r--p 00000000 08:01 131 /usr/lib/libc.so.6
+7f1e32000000-7f1e32002000 rw-s 00000000 00:01 0 \n\
+7f1e33000000-7f1e33004000 rw-p 00000000 00:00 0  [anon:libc_malloc]
+7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]
+7ffd00100000-7ffd00102000 r-xp 00000000 00:00 0                          [vdso]
+garbage line
+";
+        let names: Vec<_> = parse_maps(maps).into_iter().map(|m| m.name).collect();
+        assert_eq!(names, ["[heap]", "", "[anon:libc_malloc]", "[stack]"]);
+    }
+
+    #[test]
+    fn corpus_round_trips_and_rejects_bad_files() {
+        let mut corpus = Corpus::new();
+        corpus.push(&[1; PAGE_SIZE]);
+        corpus.push(&[2; PAGE_SIZE]);
+        let mut file = Vec::new();
+        corpus.write_to(&mut file).unwrap();
+        assert_eq!(file.len(), HEADER_LEN + 2 * PAGE_SIZE);
+        assert_eq!(Corpus::read_from(&file[..]).unwrap(), corpus);
+        assert!(Corpus::read_from(&file[..file.len() - 1]).is_err());
+        file[0] = b'X';
+        assert!(Corpus::read_from(&file[..]).is_err());
+    }
+
+    #[test]
+    fn spread_is_even_and_bounded() {
+        let items: Vec<u32> = (0..10).collect();
+        assert_eq!(spread(&items, 20), items);
+        assert_eq!(spread(&items, 5), [0, 2, 4, 6, 8]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn captures_own_heap() {
+        let marker = vec![0x5au8; 64 * PAGE_SIZE];
+        let corpus = capture(std::process::id() as i32, &CaptureOptions::default()).unwrap();
+        assert!(!corpus.is_empty());
+        assert!(corpus.pages().any(|page| page.iter().all(|&b| b == 0x5a)));
+        drop(marker);
+    }
 }

@@ -44,7 +44,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         }
     }
     let output = output.ok_or("missing -o FILE")?;
-    if pids.is_empty() == !programs {
+    if pids.is_empty() != programs {
         return Err("give either --programs or PIDs".into());
     }
     Ok(Args {
