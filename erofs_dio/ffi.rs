@@ -159,11 +159,21 @@ fn dec_result(ret: c_int) -> core::result::Result<usize, c_int> {
     usize::try_from(ret).map_err(|_| ret)
 }
 
-/// Decompresses an LZ4 block: exactly `dst.len()` bytes, or (partial) the first ones.
-pub(crate) fn lz4(src: &[u8], dst: &mut [u8], partial: bool) -> core::result::Result<usize, c_int> {
-    // SAFETY: both slices are valid for their lengths and do not overlap.
+/// The shape the lz4, zstd and deflate shims share: source, destination, partial.
+type ShimDecoder = unsafe extern "C" fn(*const u8, usize, *mut u8, usize, bool) -> c_int;
+
+/// Runs one of the shim decoders on `src` into `dst`.
+fn decode(
+    shim: ShimDecoder,
+    src: &[u8],
+    dst: &mut [u8],
+    partial: bool,
+) -> core::result::Result<usize, c_int> {
+    // SAFETY: `shim` is one of the C decoders above, which read `slen` bytes at `src` and
+    // write at most `dlen` bytes at `dst`; both slices are valid for their lengths and do not
+    // overlap.
     dec_result(unsafe {
-        raw::erd_shim_lz4(
+        shim(
             src.as_ptr(),
             src.len(),
             dst.as_mut_ptr(),
@@ -171,6 +181,11 @@ pub(crate) fn lz4(src: &[u8], dst: &mut [u8], partial: bool) -> core::result::Re
             partial,
         )
     })
+}
+
+/// Decompresses an LZ4 block: exactly `dst.len()` bytes, or (partial) the first ones.
+pub(crate) fn lz4(src: &[u8], dst: &mut [u8], partial: bool) -> core::result::Result<usize, c_int> {
+    decode(raw::erd_shim_lz4, src, dst, partial)
 }
 
 /// Decompresses a zstd frame.
@@ -179,16 +194,7 @@ pub(crate) fn zstd(
     dst: &mut [u8],
     partial: bool,
 ) -> core::result::Result<usize, c_int> {
-    // SAFETY: both slices are valid for their lengths and do not overlap.
-    dec_result(unsafe {
-        raw::erd_shim_zstd(
-            src.as_ptr(),
-            src.len(),
-            dst.as_mut_ptr(),
-            dst.len(),
-            partial,
-        )
-    })
+    decode(raw::erd_shim_zstd, src, dst, partial)
 }
 
 /// Inflates a raw DEFLATE stream.
@@ -197,16 +203,7 @@ pub(crate) fn deflate(
     dst: &mut [u8],
     partial: bool,
 ) -> core::result::Result<usize, c_int> {
-    // SAFETY: both slices are valid for their lengths and do not overlap.
-    dec_result(unsafe {
-        raw::erd_shim_deflate(
-            src.as_ptr(),
-            src.len(),
-            dst.as_mut_ptr(),
-            dst.len(),
-            partial,
-        )
-    })
+    decode(raw::erd_shim_deflate, src, dst, partial)
 }
 
 /// Decodes a MicroLZMA stream with a dictionary of `dict_size` bytes.
