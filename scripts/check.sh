@@ -2,15 +2,23 @@
 # `make check`: everything CI runs, cheapest first, with a line per (arch, suite) at the end and
 # the closing line "N passed, N failed". Stage times go to results/timings.txt.
 #
+# The kernel and module builds run one after another in the background while the host tests
+# and then the guests run in the foreground: each guest starts as soon as its build is done, so
+# a guest's idle moments (sleeps, waits for background work) overlap the next build. Build
+# output is prefixed "[build]" and kept in results/build-*.log.
+#
 # Env: CHECK_ARCHES (default "x86_64 arm64 riscv64"), CHECK_DEBUG (default 1: x86_64 debug too),
-# DEBUG_SUITES (suite patterns for the debug kernel).
+# DEBUG_SUITES (suite patterns for the debug kernel), CHECK_PARALLEL (default 1; 0 runs the
+# builds first, then the guests, for timing each stage alone).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SUITE_ROOT"
 
 ARCHES=${CHECK_ARCHES:-x86_64 arm64 riscv64}
 DEBUG=${CHECK_DEBUG:-1}
+PARALLEL=${CHECK_PARALLEL:-1}
 mkdir -p results
+rm -f results/build-*.log results/build-*.done
 : > results/timings.txt
 summary=()
 passed=0 failed=0
@@ -40,13 +48,20 @@ stage() {
 guest() { # arch variant [suite patterns...]
 	local arch=$1 variant=$2 t out rc
 	shift 2
-	t=$(date +%s)
 	out=results/guest-$arch-$variant.txt
+	if ! built "$arch-$variant"; then
+		record "guest $arch/$variant" 1 "not run: its build failed"
+		return
+	fi
+	t=$(date +%s)
 	log "check: guest tests on $arch/$variant"
 	qemu/run.sh --arch "$arch" --variant "$variant" --no-build "$@" > "$out" 2>&1
 	rc=$?
 	cat "$out"
 	printf '%-40s %5ds\n' "guest $arch/$variant" "$(( $(date +%s) - t ))" >> results/timings.txt
+	# The guest times each suite (a "# NAME took N s" line in its KTAP output).
+	sed -n 's/^ *# \([^ ]*\) took \([0-9]*\) s$/  \1 \2/p' "results/$arch-$variant/ktap.log" 2>/dev/null |
+		while read -r name secs; do printf '  %-38s %5ds\n' "$name" "$secs"; done >> results/timings.txt
 	local suite_failed=0
 	while read -r _ name status counts; do
 		[ "$status" = ok ] || suite_failed=1
@@ -63,19 +78,66 @@ guest() { # arch variant [suite patterns...]
 	fi
 }
 
+# The build chain: what to build, as "slug name arch variant action".
+builds=("clippy clippy-(modules) x86_64 default clippy")
+for arch in $ARCHES; do builds+=("$arch-default build-$arch $arch default build"); done
+[ "$DEBUG" = 1 ] && builds+=("x86_64-debug build-x86_64/debug x86_64 debug build")
+
+# Runs the builds in order; each leaves results/build-SLUG.done holding "STATUS SECONDS".
+build_chain() {
+	local b slug name arch variant action t rc
+	for b in "${builds[@]}"; do
+		read -r slug name arch variant action <<< "$b"
+		t=$(date +%s)
+		log "check: ${name//-/ }"
+		env ARCH="$arch" VARIANT="$variant" scripts/modules.sh "$action" 2>&1 |
+			tee "results/build-$slug.log"
+		rc=${PIPESTATUS[0]}
+		if [ $rc -ne 0 ]; then
+			log "check: ${name//-/ } FAILED; the end of results/build-$slug.log:"
+			tail -n 40 "results/build-$slug.log" >&2
+		fi
+		echo "$rc $(( $(date +%s) - t ))" > "results/build-$slug.done"
+	done
+}
+
+# Waits for build SLUG; true when it passed.
+built() {
+	local st
+	while [ ! -f "results/build-$1.done" ]; do
+		if [ -n "${chain_pid:-}" ] && ! kill -0 "$chain_pid" 2>/dev/null &&
+			[ ! -f "results/build-$1.done" ]; then
+			return 1
+		fi
+		sleep 5
+	done
+	read -r st _ < "results/build-$1.done"
+	[ "$st" = 0 ]
+}
+
+# The builds' lines in the summary and the stage times, once they are all done.
+record_builds() {
+	local b slug name st secs
+	for b in "${builds[@]}"; do
+		read -r slug name _ <<< "$b"
+		st=1 secs=0
+		[ -f "results/build-$slug.done" ] && read -r st secs < "results/build-$slug.done"
+		printf '%-40s %5ds\n' "${name//-/ }" "$secs" >> results/timings.txt
+		record "${name//-/ }" $((st != 0))
+	done
+}
+
 stage "setup" scripts/setup.sh
+chain_pid=
+if [ "$PARALLEL" = 1 ]; then
+	build_chain 2>&1 | sed -u 's/^/[build] /' >&2 &
+	chain_pid=$!
+fi
 stage "host: cargo test" cargo test --workspace --quiet
 stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
 stage "host: erofs-format fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
 stage "fmt" scripts/fmt.sh --check
-# Clippy first: its clean step removes every .ko below the repo, builds included.
-stage "clippy (modules)" env ARCH=x86_64 scripts/modules.sh clippy
-for arch in $ARCHES; do
-	stage "build $arch" env ARCH="$arch" scripts/modules.sh build
-done
-if [ "$DEBUG" = 1 ]; then
-	stage "build x86_64/debug" env ARCH=x86_64 VARIANT=debug scripts/modules.sh build
-fi
+[ "$PARALLEL" = 1 ] || build_chain
 for arch in $ARCHES; do
 	guest "$arch" default
 done
@@ -90,6 +152,8 @@ if [ "$DEBUG" = 1 ]; then
 	guest x86_64 debug ${DEBUG_SUITES:-fixture.* zram_multicomp.abi zram_multicomp.dropin erofs_dio.corrupt}
 	set +f
 fi
+[ -n "$chain_pid" ] && wait "$chain_pid"
+record_builds
 stage "harness: red runs are red" qemu/selftest.sh
 
 echo

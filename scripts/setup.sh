@@ -135,7 +135,7 @@ setup_bindgen
 setup_kernel_source
 EROFS_UTILS=$("$SUITE_ROOT/scripts/erofs-utils.sh")
 
-cat > "$CACHE_DIR/env.sh.tmp" <<ENV
+cat > "$CACHE_DIR/env.sh.tmp.$$" <<ENV
 # Written by scripts/setup.sh.
 KSRC=$KSRC
 RUST_LIB_SRC=$RUST_LIB_SRC
@@ -144,4 +144,4 @@ LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
 LLVM_SUFFIX=-$LLVM_VERSION
 EROFS_UTILS=$EROFS_UTILS
 ENV
-mv "$CACHE_DIR/env.sh.tmp" "$CACHE_DIR/env.sh"
+mv "$CACHE_DIR/env.sh.tmp.$$" "$CACHE_DIR/env.sh"
