@@ -13,6 +13,7 @@ use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use erofs_format::fmt::map::ExtentKind;
@@ -73,8 +74,12 @@ pub fn erofs_utils() -> &'static Path {
 
 /// A fresh scratch directory under the target dir.
 pub fn scratch_dir(name: &str) -> PathBuf {
+    // Tests run on several threads and may ask for the same name (two tests building the same
+    // image): a number per call keeps each one's files its own.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("erofs-tests");
-    let dir = base.join(name);
+    let dir = base.join(format!("{name}.{n}"));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
