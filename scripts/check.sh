@@ -60,7 +60,8 @@ guest() { # arch variant [suite patterns...]
 	cat "$out"
 	printf '%-40s %5ds\n' "guest $arch/$variant" "$(( $(date +%s) - t ))" >> results/timings.txt
 	# The guest times each suite (a "# NAME took N s" line in its KTAP output).
-	sed -n 's/^ *# \([^ ]*\) took \([0-9]*\) s$/  \1 \2/p' "results/$arch-$variant/ktap.log" 2>/dev/null |
+	tr -d '\r' < "results/$arch-$variant/ktap.log" 2>/dev/null |
+		sed -n 's/^ *# \([^ ]*\) took \([0-9]*\) s$/\1 \2/p' |
 		while read -r name secs; do printf '  %-38s %5ds\n' "$name" "$secs"; done >> results/timings.txt
 	local suite_failed=0
 	while read -r _ name status counts; do
