@@ -16,6 +16,11 @@
 //! - **Bounded memory, no allocation per page.** Buffers, the free list and the job ring are
 //!   allocated at init. When no buffer is free the writer compresses synchronously
 //!   (`sync_fallbacks`): that is the back-pressure.
+//! - **Batched wake-ups.** A writer wakes a worker only when none is awake, or when a backlog
+//!   of [`WAKE_BATCH`] jobs has formed. A worker that runs out of jobs lingers for about
+//!   [`LINGER_MS`] before it sleeps for good, and takes whatever came meanwhile in one go. So a
+//!   steady trickle of writes costs one wake-up per few milliseconds, not one per page, and the
+//!   writer is not preempted by a worker it has just woken for a single page.
 //! - **Store failures** (mem_limit reached, zsmalloc out of memory): the job goes back to the
 //!   queue and is retried after a pause (`retries`); the data stays readable from staging.
 //! - **Stop.** `shutdown` sets the stop flag and wakes the workers; they return without
@@ -35,10 +40,12 @@ use crate::policy::{AlgoId, PageFeatures, PageFlags, WriteDecision};
 use crate::stats;
 use crate::table::{Meta, STAGED};
 
-/// How long an idle worker sleeps before it looks at the stop flag again (it is also woken).
-const IDLE_WAIT_MS: u32 = 500;
 /// The pause after a store failure before the job is tried again.
 const RETRY_WAIT_MS: u32 = 10;
+/// How long a worker that ran out of jobs waits for more before it sleeps until woken.
+pub(crate) const LINGER_MS: u32 = 4;
+/// Queued jobs at which a writer wakes one more worker even though one is awake.
+pub(crate) const WAKE_BATCH: usize = 16;
 
 const BUF_BITS: u32 = 16;
 const SEQ_MASK: u64 = (1 << (64 - BUF_BITS)) - 1;
@@ -63,6 +70,9 @@ struct Queue {
     jobs: KVec<Job>,
     head: usize,
     len: usize,
+    /// Workers in their loop, and those of them asleep until woken (not lingering).
+    workers: usize,
+    sleepers: usize,
 }
 
 impl Queue {
@@ -135,6 +145,8 @@ impl Staging {
             jobs,
             head: 0,
             len: 0,
+            workers: 0,
+            sleepers: 0,
         };
         KBox::pin_init(
             pin_init!(Self {
@@ -216,8 +228,12 @@ impl Staging {
             ticket,
             decision,
         });
+        let wake = q.sleepers > 0 && (q.sleepers == q.workers || q.len >= WAKE_BATCH);
         drop(q);
-        self.work.notify_one();
+        if wake {
+            self.work.notify_one();
+            stats::add(&b.shared.stats.wakeups, 1);
+        }
         stats::add(&b.shared.stats.staged, 1);
         true
     }
@@ -231,8 +247,19 @@ impl Staging {
         Ok(())
     }
 
-    /// The next job, waiting for one; `None` once stopping.
-    fn next(&self) -> Option<Job> {
+    /// Counts a worker in (at its start) or out (when it returns).
+    fn worker_count(&self, joined: bool) {
+        let mut q = self.queue.lock();
+        if joined {
+            q.workers += 1;
+        } else {
+            q.workers = q.workers.saturating_sub(1);
+        }
+    }
+
+    /// The next job, waiting for one; `None` once stopping. A worker that just finished a job
+    /// (`busy`) lingers for more before it sleeps until a writer wakes it.
+    fn next(&self, mut busy: bool) -> Option<Job> {
         let mut q = self.queue.lock();
         loop {
             if self.stopping() {
@@ -241,9 +268,18 @@ impl Staging {
             if let Some(job) = q.pop() {
                 return Some(job);
             }
-            let _ = self
-                .work
-                .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(IDLE_WAIT_MS));
+            if busy {
+                busy = false;
+                let _ = self
+                    .work
+                    .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(LINGER_MS));
+                continue;
+            }
+            // No timeout: an idle device costs no wake-ups. `shutdown` and writers wake us
+            // under the queue lock, after we checked the stop flag and the queue under it.
+            q.sleepers += 1;
+            let _ = self.work.wait_interruptible(&mut q);
+            q.sleepers = q.sleepers.saturating_sub(1);
         }
     }
 
@@ -292,7 +328,10 @@ impl Staging {
 
 /// An async worker: takes jobs until the store stops. `scratch` is its page, allocated at init.
 pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
-    while let Some(job) = b.staging.next() {
+    b.staging.worker_count(true);
+    let mut busy = false;
+    while let Some(job) = b.staging.next(busy) {
+        busy = true;
         match store_staged(&b, &mut scratch, job) {
             Ok(()) => b.staging.release(job.ticket),
             Err(_) => {
@@ -301,6 +340,7 @@ pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
             }
         }
     }
+    b.staging.worker_count(false);
 }
 
 /// Compresses and stores a staged page, and installs it if its slot still holds the job's

@@ -34,13 +34,15 @@ pub(crate) struct Stats {
     pub(crate) recompressed: AtomicU64,
     pub(crate) recompress_skipped: AtomicU64,
     /// Async pool: pages staged, stored by a worker, read from staging, written synchronously
-    /// because staging was full, dropped because their slot changed meanwhile, store retries.
+    /// because staging was full, dropped because their slot changed meanwhile, store retries,
+    /// workers woken by a writer.
     pub(crate) staged: AtomicU64,
     pub(crate) completed: AtomicU64,
     pub(crate) served_from_staging: AtomicU64,
     pub(crate) sync_fallbacks: AtomicU64,
     pub(crate) dropped_stale: AtomicU64,
     pub(crate) store_retries: AtomicU64,
+    pub(crate) wakeups: AtomicU64,
     /// Background recompression: passes started by a trigger, passes that went over the whole
     /// device, pages it stored smaller.
     pub(crate) bg_passes: AtomicU64,
@@ -86,6 +88,7 @@ impl Stats {
             &self.sync_fallbacks,
             &self.dropped_stale,
             &self.store_retries,
+            &self.wakeups,
             &self.bg_passes,
             &self.bg_finished,
             &self.bg_recompressed,

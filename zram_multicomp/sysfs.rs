@@ -34,10 +34,11 @@ use crate::stats::get;
 /// - `async_staging` (pages, default 256, 1..=16384): the preallocated staging buffers. Only
 ///   before `disksize` (EBUSY after).
 /// - `async_stat` (read-only): `staged completed pending served_from_staging sync_fallbacks
-///   dropped_stale retries` — pages staged, stored by a worker, waiting now, reads served from
-///   staging, writes compressed synchronously because staging was full (with `async` on),
-///   staged pages whose slot was overwritten or discarded before the worker stored them (result
-///   dropped), store failures retried.
+///   dropped_stale retries wakeups` — pages staged, stored by a worker, waiting now, reads
+///   served from staging, writes compressed synchronously because staging was full (with
+///   `async` on), staged pages whose slot was overwritten or discarded before the worker stored
+///   them (result dropped), store failures retried, workers woken by a writer (wake-ups are
+///   batched: see staging.rs).
 /// - `bg_recompress` (0/1, default 0): background recompression of cold pages starts by itself
 ///   (see background.rs for the triggers).
 /// - `bg_recompress_rate` (pages per second, 1..=1000000, default 256): its budget; it also
@@ -320,7 +321,7 @@ impl Device {
             },
             Attr::AsyncStat => writeln!(
                 out,
-                "{:8} {:8} {:8} {:8} {:8} {:8} {:8}",
+                "{:8} {:8} {:8} {:8} {:8} {:8} {:8} {:8}",
                 get(&s.staged),
                 get(&s.completed),
                 backing.as_ref().map_or(0, |b| b.staging.pending()),
@@ -328,6 +329,7 @@ impl Device {
                 get(&s.sync_fallbacks),
                 get(&s.dropped_stale),
                 get(&s.store_retries),
+                get(&s.wakeups),
             ),
             Attr::BgRecompress => writeln!(out, "{}", u32::from(self.shared.bg_on.load(Relaxed))),
             Attr::BgRecompressRate => writeln!(out, "{}", self.shared.bg_rate.load(Relaxed)),

@@ -87,7 +87,7 @@ def main():
                 entry["policy_stat_after_write"] = policy_cpu(ps["text"])
                 fields = [int(x) for x in ps.get("async_stat", "").split()]
                 names = ["staged", "completed", "pending", "served_from_staging", "sync_fallbacks",
-                         "dropped_stale", "store_retries"]
+                         "dropped_stale", "store_retries", "wakeups"]
                 entry["async_stat"] = dict(zip(names, fields))
                 entry["policy_stat_after_recompress"] = policy_cpu(
                     find(records, set_, dev, "policy_stat_recomp")["text"])

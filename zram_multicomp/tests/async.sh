@@ -15,7 +15,7 @@ zeros() { # MiB: the device's first MiB read back as zeros
 	[ "$(head -c $(($1 * 1048576)) /dev/zmc0 | md5sum)" = "$(head -c $(($1 * 1048576)) /dev/zero | md5sum)" ]
 }
 
-ktap_plan 30
+ktap_plan 31
 ktap_check "modprobe zram_multicomp" modprobe zram_multicomp
 ktap_expect_eq "async is on by default" 1 "$(cat $S/async)"
 ktap_expect_eq "async_workers defaults to the online CPUs" "$NCPU" "$(cat $S/async_workers)"
@@ -31,6 +31,8 @@ ktap_check "fio overwrite/discard races: randtrimwrite, $NCPU jobs, verify" fio_
 ktap_check "the pool drains" settle
 ktap_check "pages were staged and stored by workers" sh -c "test $(field async_stat 1) -gt 0 && test $(field async_stat 2) -gt 0"
 ktap_expect_eq "staged = completed + dropped_stale once drained" "$(field async_stat 1)" "$(($(field async_stat 2) + $(field async_stat 6)))"
+ktap_check "writers woke a worker less often than once per staged page" \
+	sh -c "test $(field async_stat 8) -gt 0 && test $(field async_stat 8) -lt $(field async_stat 1)"
 ktap_diag "async_stat: $(cat $S/async_stat)"
 
 # Races with one worker and a big backlog: a whole-device overwrite, then a whole-device
