@@ -14,13 +14,6 @@ DIR=$CACHE_DIR/initramfs/$ARCH_NAME-$key
 OUT=$DIR/base.cpio.gz
 if [ -f "$OUT" ]; then echo "$OUT"; exit 0; fi
 
-# Two guests of one arch may start at once (make check runs the debug kernel's beside the
-# others): the first builds, the second waits and takes the result.
-mkdir -p "$CACHE_DIR/initramfs"
-exec 9> "$CACHE_DIR/initramfs/.lock-$ARCH_NAME"
-flock 9
-if [ -f "$OUT" ]; then echo "$OUT"; exit 0; fi
-
 "$SUITE_ROOT/scripts/setup.sh"
 . "$CACHE_DIR/env.sh"
 READELF=llvm-readelf$LLVM_SUFFIX

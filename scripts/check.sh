@@ -44,9 +44,9 @@ stage() {
 	return $rc
 }
 
-# A guest run, in two halves so one can run in the background: guest_run waits for the build,
-# boots the guest and leaves results/guest-ARCH-VARIANT.{txt,rc}; guest_report prints it and
-# records one (arch, suite) line each, from guest-check's "suite" lines.
+# A guest run, in two halves: guest_run waits for the build, boots the guest and leaves
+# results/guest-ARCH-VARIANT.{txt,rc}; guest_report prints it and records one (arch, suite)
+# line each, from guest-check's "suite" lines.
 guest_run() { # arch variant [suite patterns...]
 	local arch=$1 variant=$2 t out rc
 	shift 2

@@ -43,9 +43,9 @@ use crate::table::{Meta, STAGED};
 /// The pause after a store failure before the job is tried again.
 const RETRY_WAIT_MS: u32 = 10;
 /// How long a worker that ran out of jobs waits for more before it sleeps until woken.
-pub(crate) const LINGER_MS: u32 = 4;
+const LINGER_MS: u32 = 4;
 /// Queued jobs at which a writer wakes one more worker even though one is awake.
-pub(crate) const WAKE_BATCH: usize = 16;
+const WAKE_BATCH: usize = 16;
 
 const BUF_BITS: u32 = 16;
 const SEQ_MASK: u64 = (1 << (64 - BUF_BITS)) - 1;
