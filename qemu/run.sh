@@ -132,7 +132,7 @@ cat "$BASE" "$WORK/overlay.cpio.gz" > "$WORK/initrd"
 
 rm -f "$RESULTS/console.log" "$RESULTS/ktap.log"
 # slab_nomerge keeps every slab cache apart, so fault tests can aim failslab at one cache.
-CMDLINE="panic=-1 oops=panic softlockup_panic=0 slab_nomerge rfl_suite.timeout=$SUITE_TIMEOUT $APPEND"
+CMDLINE="panic=-1 oops=panic softlockup_panic=0 slab_nomerge rfl_suite.timeout=$SUITE_TIMEOUT rfl_suite.variant=$VARIANT $APPEND"
 ACCEL=${QEMU_ACCEL:-tcg}
 case "$ARCH_NAME" in
 x86_64)

@@ -29,6 +29,8 @@ toolchain_id() {
 	"$BINDGEN" --version
 	echo "$RUST_LIB_SRC"
 }
+# The source and rust-src paths are part of the key on purpose: a build dir refers to both by
+# absolute path, so a cache moved elsewhere must build again rather than reuse a stale dir.
 key=$( { echo "$KSRC"; cat "${fragments[@]}"; toolchain_id; } | sha256sum | cut -c1-12)
 OUT=$CACHE_DIR/build/$KERNEL_VERSION-$ARCH_NAME-$VARIANT-$key
 

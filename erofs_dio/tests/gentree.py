@@ -53,10 +53,10 @@ write("empty", b"")
 for size in [1, 100, 511, 512, 513, 4095, 4096, 4097, 8191, 8192, 8193, 65535, 65536, 65537,
              131072 + 3]:
     write(f"edge/s{size}", mixed(size))
-big = mixed(3 * 1024 * 1024 + 1234)
+big = mixed(3 * 512 * 1024 + 1234)
 write("big/mixed.bin", big)
 write("big/copy.bin", big)
-write("big/text.txt", text(1024 * 1024 + 17))
+write("big/text.txt", text(512 * 1024 + 17))
 write("big/random.bin", rng.randbytes(512 * 1024 + 9))
 write("big/zeros.bin", bytes(700 * 1024))
 for i in range(700):

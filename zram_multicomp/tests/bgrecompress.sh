@@ -26,7 +26,7 @@ rejected "bg_recompress rejects 2" $S/bg_recompress 2 "bg_recompress: 2"
 rejected "bg_recompress_rate rejects 0" $S/bg_recompress_rate 0 "bg_recompress_rate: 0"
 rejected "bg_cold_age rejects garbage" $S/bg_cold_age soon "bg_cold_age: soon"
 ktap_check "disksize 64M" w $S/disksize 64M
-cat /usr/lib/*-linux-gnu*/*.so* 2>/dev/null | head -c 8388608 > /tmp/real.bin
+cat /usr/lib/*-linux-gnu*/*.so* 2>/dev/null | head -c $((M << 19)) > /tmp/real.bin
 SUM=$(sha256sum < /tmp/real.bin)
 dd if=/tmp/real.bin of=/dev/zmc0 bs=64k oflag=direct 2>/dev/null
 settle
@@ -45,7 +45,7 @@ T=$(($(date +%s) - T0))
 ktap_diag "after $T s: $R pages recompressed; bg_passes $(pstat bg_passes)"
 ktap_check "the budget holds: $R <= $RATE * ($T + 1) + $BURST" test "$R" -le $((RATE * (T + 1) + BURST))
 ktap_check "compressed size dropped ($BEFORE -> $(field mm_stat 2))" test "$(field mm_stat 2)" -lt "$BEFORE"
-ktap_expect_eq "the data reads back unchanged" "$SUM" "$(head -c 8388608 /dev/zmc0 | sha256sum)"
+ktap_expect_eq "the data reads back unchanged" "$SUM" "$(head -c $((M << 19)) /dev/zmc0 | sha256sum)"
 ktap_check "bg_recompress off" w $S/bg_recompress 0
 sleep 2
 R1=$(pstat recompressed)

@@ -9,6 +9,7 @@
 # Both phases test how the write path reports failures, so they run with the async pool off
 # (async.sh covers failures under the pool, where the worker retries).
 . "$SUITE_DIR/ktap.sh"
+. "$(dirname "$0")/zmc.lib"
 
 S=/sys/block/zmc0
 D=/sys/kernel/debug
@@ -43,14 +44,7 @@ gen() { # generation
 gen old > /tmp/old
 gen new > /tmp/new
 ktap_check "write the old data" dd if=/tmp/old of=/dev/zmc0 bs=4k oflag=direct
-CACHE=/sys/kernel/slab/zs_handle-zmc0
-ktap_check "aim failslab at the device's handle cache" sh -c "echo 1 > $CACHE/failslab"
-echo Y > $D/failslab/cache-filter
-echo N > $D/failslab/ignore-gfp-wait
-echo 0 > $D/failslab/verbose
-echo 1 > $D/failslab/interval
-echo -1 > $D/failslab/times
-echo 30 > $D/failslab/probability
+ktap_check "aim failslab at the device's handle cache" failslab_on 30
 : > /tmp/results
 i=0
 while [ $i -lt $N ]; do
@@ -61,8 +55,7 @@ while [ $i -lt $N ]; do
 	fi
 	i=$((i + 1))
 done
-echo 0 > $D/failslab/probability
-echo 0 > $CACHE/failslab
+failslab_off
 ktap_check "some writes failed under failslab" grep -q ' fail$' /tmp/results
 ktap_check "some writes succeeded under failslab" grep -q ' ok$' /tmp/results
 ktap_check "the device counted the failed writes" test "$(awk '{print $2}' $S/io_stat)" -eq "$(grep -c ' fail$' /tmp/results)"
