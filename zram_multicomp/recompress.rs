@@ -61,9 +61,8 @@ pub(crate) fn pass(
         if max_pages.is_some_and(|max| visited >= max) {
             break;
         }
-        if index % 256 == 255 {
-            ffi::cond_resched();
-        }
+        // A slot may cost several compressions (one per candidate algorithm): yield per slot.
+        ffi::cond_resched();
         let (handle, meta) = b.table.lock(index)?.get();
         if !meta.is_present() || meta.flags().contains(STAGED) {
             continue;

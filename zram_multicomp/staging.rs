@@ -339,6 +339,9 @@ pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
                 b.staging.retry_later(job);
             }
         }
+        // Under steady writes the queue never runs dry and the worker never sleeps: give the
+        // CPU up between jobs, or a kernel without forced preemption stalls RCU on it.
+        ffi::cond_resched();
     }
     b.staging.worker_count(false);
 }
