@@ -13,20 +13,31 @@ set -euo pipefail
 HOST_PACKAGES=(
 	"clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
 	bc bison flex libelf-dev libssl-dev cpio xz-utils zstd dwarves rsync kmod make python3
-	qemu-system-x86 qemu-system-arm qemu-system-riscv opensbi
 	fio python3-matplotlib python3-numpy
 )
+# QEMU comes whole from bookworm-backports: this kind of machine ships backported qemu-utils 10,
+# which Breaks bookworm's qemu-system 7.2, and apt's resolver does not find the mix by itself.
+QEMU_PACKAGES=(qemu-system-x86 qemu-system-arm qemu-system-riscv opensbi)
+
+missing_of() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || echo "$p"
+	done
+}
 
 install_host_packages() {
-	local missing=()
-	for p in "${HOST_PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]} (run this script as root once)"
-	log "setup: installing Debian packages: ${missing[*]}"
+	local missing qemu
+	mapfile -t missing < <(missing_of "${HOST_PACKAGES[@]}")
+	mapfile -t qemu < <(missing_of "${QEMU_PACKAGES[@]}")
+	[ ${#missing[@]} -eq 0 ] && [ ${#qemu[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] ||
+		die "missing packages: ${missing[*]} ${qemu[*]} (run this script as root once)"
+	log "setup: installing Debian packages: ${missing[*]} ${qemu[*]}"
 	apt-get -qq update
-	"$SUITE_ROOT/scripts/apt-private.sh" host-install "${missing[@]}"
+	[ ${#missing[@]} -eq 0 ] || "$SUITE_ROOT/scripts/apt-private.sh" host-install "${missing[@]}"
+	[ ${#qemu[@]} -eq 0 ] ||
+		"$SUITE_ROOT/scripts/apt-private.sh" host-install -t bookworm-backports "${qemu[@]}"
 }
 
 # Fetch a .deb through the private apt config, checking the pinned checksum.
