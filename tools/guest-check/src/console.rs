@@ -5,6 +5,10 @@ use std::collections::HashMap;
 /// What the guest's init prints once every test script has run.
 pub const DONE_MARKER: &str = "rfl-suite: guest done";
 
+/// What the guest's init prints (to the kernel log) before each test script: the suite's
+/// name follows it.
+pub const SUITE_MARKER: &str = "rfl-suite: running ";
+
 /// What the kernel prints as it restarts or powers off; one must follow [`DONE_MARKER`].
 pub const REBOOT_MARKERS: [&str; 2] = ["reboot: Restarting system", "reboot: Power down"];
 
@@ -47,6 +51,9 @@ pub struct Problem {
     pub text: String,
     /// How many times the line occurred.
     pub occurrences: usize,
+    /// The suite that was running at its first occurrence (the last [`SUITE_MARKER`]
+    /// before it), if any.
+    pub suite: Option<String>,
 }
 
 /// What [`scan`] found in a console log.
@@ -139,11 +146,16 @@ pub fn scan(text: &str) -> ConsoleReport {
     let mut report = ConsoleReport::default();
     // Problem text -> index in `report.problems`, if listed.
     let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut suite: Option<&str> = None;
     for (i, line) in lines(text).enumerate() {
         let line_no = i + 1;
         report.lines = line_no;
         let text = strip_timestamp(line);
+        if let Some(name) = text.strip_prefix(SUITE_MARKER) {
+            suite = Some(name.trim());
+        }
         if report.done_line.is_none() && text.contains(DONE_MARKER) {
+            suite = None;
             report.done_line = Some(line_no);
         } else if report.done_line.is_some()
             && report.reboot_line.is_none()
@@ -169,6 +181,7 @@ pub fn scan(text: &str) -> ConsoleReport {
                         kind,
                         text: text.to_string(),
                         occurrences: 1,
+                        suite: suite.map(str::to_string),
                     });
                     report.problems.len() - 1
                 });

@@ -34,7 +34,8 @@
 //! (a suite without cases counts itself as one case), then for a failing suite
 //! `  not ok SUITE: CASE # REASON` per failing case (`(suite)` for what fails the suite
 //! as a whole) followed by the suite's diagnostics, indented four spaces. Then
-//! `console FAIL LINE: TEXT` per problem, `poweroff FAIL ...` and `ktap FAIL REASON`, and
+//! `console FAIL LINE[ in SUITE]: TEXT` per problem (SUITE: the one running when it was
+//! printed), `poweroff FAIL ...` and `ktap FAIL REASON`, and
 //! the total `guest: P passed, F failed, K skipped`, where `F` also counts one per console
 //! problem, failed end of run and KTAP structure problem, so a failing run never shows
 //! `0 failed`. A failing run ends with `--- console tail ---` and the console's last lines.
@@ -223,7 +224,12 @@ pub fn report(verdict: &Verdict, console_text: &str, tail_lines: usize) -> Strin
         }
     }
     for p in &verdict.console_problems {
-        let _ = writeln!(out, "console FAIL {}: {}", p.line, s(&p.text));
+        let during = p
+            .suite
+            .as_deref()
+            .map(|name| format!(" in {}", s(name)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "console FAIL {}{during}: {}", p.line, s(&p.text));
     }
     if verdict.unlisted_console_problems > 0 {
         let _ = writeln!(

@@ -118,9 +118,9 @@ fn kernel_panic_mid_run_gives_the_full_failure_report() {
 suite fixture.basic FAIL passed=1 failed=2 skipped=0
   not ok fixture.basic: (suite) # no result line — the guest stopped inside this suite
   not ok fixture.basic: (suite) # plan 1..3 but 1 results
-console FAIL 10: BUG: kernel NULL pointer dereference, address: 0000000000000008
-console FAIL 14: Oops: Oops: 0000 [#1] PREEMPT SMP KASAN NOPTI
-console FAIL 42: Kernel panic - not syncing: Fatal exception
+console FAIL 10 in fixture.basic: BUG: kernel NULL pointer dereference, address: 0000000000000008
+console FAIL 14 in fixture.basic: Oops: Oops: 0000 [#1] PREEMPT SMP KASAN NOPTI
+console FAIL 42 in fixture.basic: Kernel panic - not syncing: Fatal exception
 poweroff FAIL guest did not reach its end marker and reboot
 ktap FAIL plan 1..2 but 0 results — the guest stopped early
 guest: 1 passed, 7 failed, 0 skipped
@@ -136,14 +136,14 @@ guest: 1 passed, 7 failed, 0 skipped
 fn each_console_problem_kind_turns_an_all_ok_run_red() {
     let ktap = data("ktap_pass.log");
     for (report, line) in [
-        ("warning.log", "console FAIL 43: WARNING: CPU: 0 PID: 123 at fixture/shim.c:30 rfl_fixture_warn+0x10/0x20 [rfl_fixture]"),
-        ("kasan.log", "console FAIL 42: BUG: KASAN: slab-out-of-bounds in rfl_fixture_poke+0x2c/0x40 [rfl_fixture]"),
-        ("lockdep.log", "console FAIL 43: WARNING: possible circular locking dependency detected"),
-        ("kmemleak.log", "console FAIL 42: unreferenced object 0xffff888003a4c000 (size 64):"),
-        ("hung_task.log", "console FAIL 41: INFO: task insmod:131 blocked for more than 122 seconds."),
-        ("rcu_stall.log", "console FAIL 41: rcu: INFO: rcu_preempt self-detected stall on CPU"),
-        ("ubsan.log", "console FAIL 42: UBSAN: shift-out-of-bounds in fixture/shim.c:42:13"),
-        ("sleep_in_atomic.log", "console FAIL 41: BUG: sleeping function called from invalid context at kernel/locking/mutex.c:585"),
+        ("warning.log", "console FAIL 43 in fixture.params: WARNING: CPU: 0 PID: 123 at fixture/shim.c:30 rfl_fixture_warn+0x10/0x20 [rfl_fixture]"),
+        ("kasan.log", "console FAIL 42 in fixture.params: BUG: KASAN: slab-out-of-bounds in rfl_fixture_poke+0x2c/0x40 [rfl_fixture]"),
+        ("lockdep.log", "console FAIL 43 in fixture.params: WARNING: possible circular locking dependency detected"),
+        ("kmemleak.log", "console FAIL 42 in fixture.params: unreferenced object 0xffff888003a4c000 (size 64):"),
+        ("hung_task.log", "console FAIL 41 in fixture.params: INFO: task insmod:131 blocked for more than 122 seconds."),
+        ("rcu_stall.log", "console FAIL 41 in fixture.params: rcu: INFO: rcu_preempt self-detected stall on CPU"),
+        ("ubsan.log", "console FAIL 42 in fixture.params: UBSAN: shift-out-of-bounds in fixture/shim.c:42:13"),
+        ("sleep_in_atomic.log", "console FAIL 41 in fixture.params: BUG: sleeping function called from invalid context at kernel/locking/mutex.c:585"),
     ] {
         let run = check_texts(&format!("report-{report}"), console_with_report(report), &ktap);
         assert_eq!(run.code, 1, "{report}:\n{}", run.stdout);

@@ -92,6 +92,7 @@ fn each_canned_kernel_report_is_found_once_with_its_line() {
         assert_eq!(first.line, DONE_LINE - 1 + line_in_report, "{name}");
         assert_eq!(first.kind, kind, "{name}");
         assert_eq!(first.text, text, "{name}");
+        assert_eq!(first.suite.as_deref(), Some("fixture.params"), "{name}");
         assert!(
             report.reached_end(),
             "{name}: the run itself did reach its end"
@@ -315,4 +316,27 @@ fn garbage_bytes_do_not_panic_and_are_escaped_in_the_report() {
     );
     assert!(!out.contains('\u{1b}'));
     assert!(!out.contains('\0'));
+}
+
+#[test]
+fn a_problem_names_the_suite_running_when_it_was_printed() {
+    let log = "\
+[    0.500000] WARNING: CPU: 0 PID: 1 at boot.c:1 early+0x0/0x1
+[    1.000000] rfl-suite: running zram_multicomp.async
+[    2.000000] rcu: INFO: rcu_sched detected stalls on CPUs/tasks:
+[    3.000000] rfl-suite: running zram_multicomp.swap
+[    4.000000] rfl-suite: guest done
+[    5.000000] unreferenced object 0xffff888003a4c000 (size 64):
+[    6.000000] reboot: Power down
+";
+    let report = console::scan(log);
+    let suites: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.suite.as_deref()))
+        .collect();
+    assert_eq!(
+        suites,
+        [(1, None), (3, Some("zram_multicomp.async")), (6, None)]
+    );
 }
