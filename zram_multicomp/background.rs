@@ -41,6 +41,9 @@ pub(crate) const CPU_PERMILLE: u32 = 250;
 pub(crate) const CPU_WINDOW_MS: u64 = 100;
 /// How often the worker looks at the triggers.
 const TICK_MS: u32 = 1000;
+/// The worker's nice value: the lowest priority, as the async workers have. Recompression is
+/// work for idle time.
+const BG_NICE: i32 = 19;
 /// The longest a budget sleep lasts before the worker looks at the knobs again.
 const MAX_SLEEP_MS: u64 = 100;
 
@@ -154,6 +157,7 @@ impl Budget for BgBudget<'_> {
 /// The background recompression worker of a store; returns when the store stops. `page` is
 /// its scratch page, allocated at init.
 pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
+    let _nice = ffi::Nice::set(BG_NICE);
     let sh = &b.shared;
     let mut budget = BgBudget::new(&b);
     // Where the pass under way stopped, if one is under way.

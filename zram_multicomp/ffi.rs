@@ -30,6 +30,7 @@ mod raw {
         pub(super) fn zmc_shim_wq_alloc(id: c_int, max_active: c_uint) -> *mut c_void;
         pub(super) fn zmc_shim_wq_destroy(wq: *mut c_void);
         pub(super) fn zmc_shim_cond_resched();
+        pub(super) fn zmc_shim_set_nice(nice: c_int) -> c_int;
         pub(super) fn zmc_shim_msecs_to_jiffies(ms: c_uint) -> c_ulong;
         pub(super) fn zmc_shim_available_pages() -> u64;
         pub(super) fn zmc_shim_total_pages() -> u64;
@@ -122,6 +123,25 @@ pub(crate) fn now_ns() -> u64 {
 pub(crate) fn cond_resched() {
     // SAFETY: called from process context with no spinlock held (callers drop slot locks first).
     unsafe { raw::zmc_shim_cond_resched() }
+}
+
+/// The calling thread's nice value, set for as long as the guard lives and then given back: a
+/// long-lived work item sets it on the shared workqueue thread that runs it.
+pub(crate) struct Nice(c_int);
+
+impl Nice {
+    /// Sets the current thread's nice value to `nice` (clamped to -20..=19).
+    pub(crate) fn set(nice: i32) -> Self {
+        // SAFETY: changes the calling task's own priority; process context, no lock held.
+        Self(unsafe { raw::zmc_shim_set_nice(nice) })
+    }
+}
+
+impl Drop for Nice {
+    fn drop(&mut self) {
+        // SAFETY: as in `set`, on the same task (the guard does not leave the thread).
+        unsafe { raw::zmc_shim_set_nice(self.0) };
+    }
 }
 
 /// `ms` milliseconds in jiffies.

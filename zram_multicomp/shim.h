@@ -61,6 +61,7 @@ u64 zmc_shim_zs_pages_compacted(void *pool);
 void *zmc_shim_wq_alloc(int id, unsigned int max_active);
 void zmc_shim_wq_destroy(void *wq);
 void zmc_shim_cond_resched(void);
+int zmc_shim_set_nice(int nice);
 unsigned long zmc_shim_msecs_to_jiffies(unsigned int ms);
 u64 zmc_shim_available_pages(void);
 u64 zmc_shim_total_pages(void);

@@ -21,6 +21,8 @@
 //!   [`LINGER_MS`] before it sleeps for good, and takes whatever came meanwhile in one go. So a
 //!   steady trickle of writes costs one wake-up per few milliseconds, not one per page, and the
 //!   writer is not preempted by a worker it has just woken for a single page.
+//! - **Priority.** Workers run at nice [`WORKER_NICE`]: a writer (reclaim, or the app that
+//!   faults) that shares a CPU with a worker goes first, and the work waits for idle time.
 //! - **Store failures** (mem_limit reached, zsmalloc out of memory): the job goes back to the
 //!   queue and is retried after a pause (`retries`); the data stays readable from staging.
 //! - **Stop.** `shutdown` sets the stop flag and wakes the workers; they return without
@@ -42,6 +44,8 @@ use crate::table::{Meta, STAGED};
 
 /// The pause after a store failure before the job is tried again.
 const RETRY_WAIT_MS: u32 = 10;
+/// The nice value of the workers (the lowest priority).
+const WORKER_NICE: i32 = 19;
 /// How long a worker that ran out of jobs waits for more before it sleeps until woken.
 const LINGER_MS: u32 = 4;
 /// Queued jobs at which a writer wakes one more worker even though one is awake.
@@ -328,6 +332,7 @@ impl Staging {
 
 /// An async worker: takes jobs until the store stops. `scratch` is its page, allocated at init.
 pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
+    let _nice = ffi::Nice::set(WORKER_NICE);
     b.staging.worker_count(true);
     let mut busy = false;
     while let Some(job) = b.staging.next(busy) {
