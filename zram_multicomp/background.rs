@@ -151,6 +151,7 @@ impl Budget for BgBudget<'_> {
 
     fn charge(&mut self, spent_ns: u64) {
         self.cpu.charge(spent_ns);
+        stats::add(&self.b.shared.stats.bg_ns, spent_ns);
     }
 }
 

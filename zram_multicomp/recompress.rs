@@ -23,7 +23,7 @@ use crate::table::{Meta, STAGED};
 pub(crate) trait Budget {
     /// May the pass compress one more page? May sleep; false stops the pass (resumable).
     fn admit(&mut self) -> bool;
-    /// Charges the compression time the last admitted page took.
+    /// Charges the time the last admitted page took (reading it and compressing it again).
     fn charge(&mut self, _spent_ns: u64) {}
 }
 
@@ -83,10 +83,10 @@ pub(crate) fn pass(
             return Ok((PassEnd::Paused(index), done));
         }
         visited += 1;
+        let t0 = ffi::now_ns();
         b.read_page(index, page, false)?;
         let mut tried = AlgoSet::EMPTY;
         let mut kept = None;
-        let t0 = ffi::now_ns();
         let res = (|| -> Result {
             while let RecompressDecision::Try(algo) = next_algo(&f, tried, now, &b.algos, cfg) {
                 tried = tried.with(algo);

@@ -44,10 +44,11 @@ pub(crate) struct Stats {
     pub(crate) store_retries: AtomicU64,
     pub(crate) wakeups: AtomicU64,
     /// Background recompression: passes started by a trigger, passes that went over the whole
-    /// device, pages it stored smaller.
+    /// device, pages it stored smaller, nanoseconds it spent reading and compressing pages.
     pub(crate) bg_passes: AtomicU64,
     pub(crate) bg_finished: AtomicU64,
     pub(crate) bg_recompressed: AtomicU64,
+    pub(crate) bg_ns: AtomicU64,
     pub(crate) algo: [AlgoStats; MAX_ALGOS],
 }
 
@@ -92,6 +93,7 @@ impl Stats {
             &self.bg_passes,
             &self.bg_finished,
             &self.bg_recompressed,
+            &self.bg_ns,
         ] {
             c.store(0, Relaxed);
         }

@@ -44,8 +44,10 @@ use crate::stats::get;
 /// - `bg_recompress_rate` (pages per second, 1..=1000000, default 256): its budget; it also
 ///   never uses more than a quarter of one CPU.
 /// - `policy_stat` also shows `bg_passes` (background passes started by a trigger),
-///   `bg_finished` (passes that went over the whole device) and `bg_recompressed` (pages they
-///   stored smaller, also counted in `recompressed`).
+///   `bg_finished` (passes that went over the whole device), `bg_recompressed` (pages they
+///   stored smaller, also counted in `recompressed`) and `bg_ns` (time they spent reading and
+///   compressing pages: the CPU they cost, which tick-based CPU accounting misses for short
+///   bursts).
 /// - `bg_cold_age` (seconds, default 300): pages not accessed for this long are cold (pages
 ///   marked idle always are); 0: only idle-marked pages. It also sets the trigger period.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -301,10 +303,11 @@ impl Device {
                 )?;
                 writeln!(
                     out,
-                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}",
+                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}\nbg_ns {}",
                     get(&s.bg_passes),
                     get(&s.bg_finished),
-                    get(&s.bg_recompressed)
+                    get(&s.bg_recompressed),
+                    get(&s.bg_ns)
                 )
             }
             Attr::Async => writeln!(out, "{}", u32::from(self.shared.async_on.load(Relaxed))),

@@ -30,8 +30,11 @@ RATIOS = {
         "compression ratio (orig_data_size / mem_used_total) after recompression, zmc-async over "
         "zram-lz4+zstd (idle + recompress type=idle), real pages", ">=", 1.0),
     "recompress_cpu_ratio": (
-        "guest CPU busy time of the cold-page recompression (less the idle guest's busy time over "
-        "as long), zmc-async over zram-lz4+zstd, real pages", "<=", 0.5),
+        "CPU time of the cold-page recompression, real pages: zmc-async's own count of the time "
+        "its background pass spent reading and compressing pages (policy_stat bg_ns; the guest's "
+        "tick-based busy time misses the short bursts of a budgeted worker) over zram-lz4+zstd's "
+        "guest CPU busy time for its synchronous recompress write (less the idle guest's)",
+        "<=", 0.5),
 }
 
 
@@ -111,7 +114,7 @@ def main():
         "relaunch_ratio": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
         "ratio_vs_zram_recompress": benchlib.ratio(zram_rc["mem_used_total"],
                                                    zmc_after["mem_used_total"]),
-        "recompress_cpu_ratio": benchlib.ratio(zmc_after["cpu_ms_net"], zram_rc["cpu_ms_net"]),
+        "recompress_cpu_ratio": benchlib.ratio(zmc_after["bg_ns"] / 1e6, zram_rc["cpu_ms_net"]),
     }
     machine = benchlib.machine(args, guest)
     doc = {
@@ -183,12 +186,15 @@ def main():
                 f"{'%.0f' % (rr['p99_ns'] / 1e3) if rr else '-'} |")
     lines += ["", "![latency](zram-%s-latency.png)" % args.arch, "",
               "## Recompression of cold pages (real pages)", "",
-              "| device | how | wall s | guest CPU busy ms | net of idle | mem_used_total after |", "|---|---|---|---|---|---|"]
+              "| device | how | wall s | guest CPU busy ms | net of idle | pass time (bg_ns) ms | mem_used_total after |",
+              "|---|---|---|---|---|---|---|"]
     for d, how in (("zram-lz4+zstd", "idle all + recompress type=idle (sysfs, synchronous)"),
                    ("zmc-async", "bg_recompress, one pass (budgeted, in the background)"),
                    ("zmc-sync", "bg_recompress, one pass (budgeted, in the background)")):
         r = c[d]["recompress"]
-        lines.append(f"| {d} | {how} | {r['wall_ns'] / 1e9:.1f} | {r['cpu_ms']} | {r['cpu_ms_net']} | {r['mem_used_total']} |")
+        bg = f"{r['bg_ns'] / 1e6:.0f}" if "bg_ns" in r else "-"
+        lines.append(f"| {d} | {how} | {r['wall_ns'] / 1e9:.1f} | {r['cpu_ms']} | {r['cpu_ms_net']} | {bg} | "
+                     f"{r['mem_used_total']} |")
     lines += ["", "Async pool after the writes (real pages): " + ", ".join(
         f"{k} {v}" for k, v in c["zmc-async"].get("async_stat", {}).items()) + "."]
     lines += ["", "CPU spent compressing per algorithm (zram_multicomp's policy_stat, real pages, ms):", "",

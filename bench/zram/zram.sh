@@ -181,7 +181,7 @@ for set in corpus synthetic; do
 		echo 0 > $S/bg_recompress
 		if [ "$(pstat $S bg_finished)" -ge 1 ]; then
 			ktap_pass "$set/$name: background recompression finished a pass"
-			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"recomp\",\"wall_ns\":$((t1 - t0)),\"cpu_ms\":$(ticks_ms $((b1 - b0))),\"recompressed\":$(pstat $S bg_recompressed),$(mm $S)}"
+			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"recomp\",\"wall_ns\":$((t1 - t0)),\"cpu_ms\":$(ticks_ms $((b1 - b0))),\"recompressed\":$(pstat $S bg_recompressed),\"bg_ns\":$(pstat $S bg_ns),$(mm $S)}"
 			bench "{\"set\":\"$set\",\"dev\":\"$name\",\"phase\":\"policy_stat_recomp\",\"text\":\"$(tr '\n' ';' < "$S/policy_stat")\"}"
 		else
 			ktap_fail "$set/$name: background recompression finished a pass" "none in 600 s"

@@ -19,7 +19,7 @@ wait_grows() {
 	[ "$(pstat "$1")" -gt "$2" ]
 }
 
-ktap_plan 21
+ktap_plan 22
 ktap_check "modprobe zram_multicomp" modprobe zram_multicomp
 ktap_expect_eq "defaults: off, 256 pages/s, 300 s" "0 256 300" "$(cat $S/bg_recompress) $(cat $S/bg_recompress_rate) $(cat $S/bg_cold_age)"
 rejected "bg_recompress rejects 2" $S/bg_recompress 2 "bg_recompress: 2"
@@ -44,6 +44,7 @@ R=$(pstat recompressed)
 T=$(($(date +%s) - T0))
 ktap_diag "after $T s: $R pages recompressed; bg_passes $(pstat bg_passes)"
 ktap_check "the budget holds: $R <= $RATE * ($T + 1) + $BURST" test "$R" -le $((RATE * (T + 1) + BURST))
+ktap_check "its time is counted (bg_ns $(pstat bg_ns) > 0)" test "$(pstat bg_ns)" -gt 0
 ktap_check "compressed size dropped ($BEFORE -> $(field mm_stat 2))" test "$(field mm_stat 2)" -lt "$BEFORE"
 ktap_expect_eq "the data reads back unchanged" "$SUM" "$(head -c $((M << 19)) /dev/zmc0 | sha256sum)"
 ktap_check "bg_recompress off" w $S/bg_recompress 0
