@@ -51,8 +51,16 @@ def cpu_model():
 
 def machine(args, guest):
     """Where the figures were measured: the host, the accelerator and the guest."""
+    here = os.path.dirname(__file__)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=os.path.dirname(__file__)).stdout.strip()
+                            text=True, cwd=here).stdout.strip()
+    # Changes to tracked files (the reports themselves aside) mean the code measured is not
+    # that commit's.
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                              ":/", ":!/bench/results"], capture_output=True, text=True,
+                             cwd=here).stdout.strip()
+    if changed:
+        commit += " with uncommitted changes"
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "host_cpu": cpu_model(),
