@@ -15,7 +15,7 @@ use kernel::error::code::{EIO, ENOMEM};
 use kernel::prelude::*;
 
 use crate::decomp::KernelDecompressor;
-use crate::device::Device;
+use crate::device::{Device, MetaCache};
 use crate::erofs::{self, decode_extent, BlockSource, ExtentKind, FileMap, Volume};
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
@@ -52,6 +52,7 @@ pub(crate) fn read_error(e: erofs::Error) -> Error {
 pub(crate) struct Reader<'a> {
     vol: &'a Volume,
     dev: Device,
+    meta: MetaCache,
     dec: KernelDecompressor,
     raw: KVVec<u8>,
     out: KVVec<u8>,
@@ -77,6 +78,7 @@ impl<'a> Reader<'a> {
         Self {
             vol,
             dev,
+            meta: MetaCache::new(dev),
             dec: KernelDecompressor::new(vol.sb.compression.lzma_dict_size),
             raw: KVVec::new(),
             out: KVVec::new(),
@@ -125,7 +127,7 @@ impl<'a> Reader<'a> {
         let sb = &self.vol.sb;
         let mut p = pos;
         while p < end {
-            let ext = file.map(sb, &mut self.dev, p).map_err(read_error)?;
+            let ext = file.map(sb, &mut self.meta, p).map_err(read_error)?;
             if ext.logical > p || ext.end() <= p {
                 return Err(read_error(erofs::Error::Corrupted("extent does not cover")));
             }
