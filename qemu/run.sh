@@ -4,7 +4,7 @@
 #
 # Usage: qemu/run.sh [options] [SUITE_PATTERN...]
 #   --arch A         x86_64 (default), arm64 or riscv64
-#   --variant V      default or debug
+#   --variant V      default, debug or 16k (arm64 with 16 KiB pages)
 #   --suite-file F   run this test script too (a path in the repo; for tests outside the
 #                    default discovery, such as the harness's negative tests or a bench)
 #   --only           run only the --suite-file scripts, none of the discovered suites

@@ -7,7 +7,8 @@
 # a guest's idle moments (sleeps, waits for background work) overlap the next build. Build
 # output is prefixed "[build]" and kept in results/build-*.log.
 #
-# Env: CHECK_ARCHES (default "x86_64 arm64 riscv64"), CHECK_DEBUG (default 1: x86_64 debug too),
+# Env: CHECK_ARCHES (default "x86_64 arm64 riscv64"), CHECK_16K (default 1: the arm64 kernel with
+# 16 KiB pages too, when arm64 is in CHECK_ARCHES), CHECK_DEBUG (default 1: x86_64 debug too),
 # DEBUG_SUITES (suite patterns for the debug kernel), CHECK_PARALLEL (default 1; 0 runs the
 # builds first, then the guests, for timing each stage alone).
 set -uo pipefail
@@ -16,6 +17,8 @@ cd "$SUITE_ROOT"
 
 ARCHES=${CHECK_ARCHES:-x86_64 arm64 riscv64}
 DEBUG=${CHECK_DEBUG:-1}
+P16K=${CHECK_16K:-1}
+case " $ARCHES " in *" arm64 "*) ;; *) P16K=0 ;; esac
 PARALLEL=${CHECK_PARALLEL:-1}
 mkdir -p results
 rm -f results/build-*.log results/build-*.done results/host.done
@@ -91,6 +94,8 @@ for arch in $ARCHES; do
 	builds+=("$arch-default build-$arch $arch default build")
 done
 [ "$DEBUG" = 1 ] && builds+=("x86_64-debug build-x86_64/debug x86_64 debug build")
+# Last: its guest runs only the suites that page size changes, while the debug guest runs.
+[ "$P16K" = 1 ] && builds+=("arm64-16k build-arm64/16k arm64 16k build")
 
 # Runs the builds in order; each leaves results/build-SLUG.done holding "STATUS SECONDS".
 build_chain() {
@@ -164,6 +169,13 @@ if [ "$DEBUG" = 1 ]; then
 	set -f # the patterns are for the harness, not for the shell
 	# shellcheck disable=SC2086
 	guest x86_64 debug ${DEBUG_SUITES:-fixture.* zram_multicomp.* erofs_dio.corrupt}
+	set +f
+fi
+if [ "$P16K" = 1 ]; then
+	# Android's 16 KiB-page kernels: the suites whose data layout follows the page size (zram
+	# slots of 16 KiB, EROFS images with 4 KiB blocks on 16 KiB pages).
+	set -f
+	guest arm64 16k zram_multicomp.* erofs_dio.*
 	set +f
 fi
 [ -n "$chain_pid" ] && wait "$chain_pid"

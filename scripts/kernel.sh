@@ -2,8 +2,9 @@
 # Configure and build the pinned kernel for one ARCH and variant, out of tree, into a cache dir
 # keyed by kernel version, patches, config and toolchain. Reuses a finished build.
 #
-# Usage: kernel.sh ARCH [VARIANT]      VARIANT is "default" (the default), "debug", or "btf"
-#                                      (default plus DWARF and BTF for vmlinux and modules)
+# Usage: kernel.sh ARCH [VARIANT]      VARIANT is "default" (the default), "debug", "btf"
+#                                      (default plus DWARF and BTF for vmlinux and modules) or
+#                                      "16k" (arm64 only: default with 16 KiB pages)
 # Prints the build dir (the KDIR for module builds) on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +21,10 @@ case "$VARIANT" in
 default) ;;
 debug) fragments+=("$CONF/debug.config") ;;
 btf) fragments+=("$CONF/btf.config") ;;
-*) die "unknown variant '$VARIANT' (default, debug or btf)" ;;
+16k)
+	[ "$ARCH_NAME" = arm64 ] || die "the 16k variant is arm64 only"
+	fragments+=("$CONF/16k.config") ;;
+*) die "unknown variant '$VARIANT' (default, debug, btf or 16k)" ;;
 esac
 
 toolchain_id() {
