@@ -1,5 +1,6 @@
 //! Scanner for the guest kernel's serial console (`console.log`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// What the guest's init prints once every test script has run.
@@ -31,6 +32,7 @@ pub const PATTERNS: &[(&str, &str)] = &[
     ("detected stalls on CPUs", "rcu stall"),
     ("detected expedited stalls on CPUs", "rcu stall"),
     ("self-detected stall", "rcu stall"),
+    ("page allocation failure", "alloc failure"),
     ("Kernel panic", "panic"),
     ("general protection fault", "oops"),
     ("Unable to handle kernel", "oops"),
@@ -40,14 +42,34 @@ pub const PATTERNS: &[(&str, &str)] = &[
     ("WARNING:", "warning"),
 ];
 
+/// The line that starts a kernel stack dump (`Call trace:` on arm64), compared without case.
+pub const CALL_TRACE: &str = "Call Trace:";
+
+/// Kind of a stack dump that is not part of a report of [`PATTERNS`].
+pub const CALL_TRACE_KIND: &str = "call trace";
+
+/// What fault injection prints for an injected failure when its `verbose` is 1 or more; at
+/// 2 or more a stack dump follows. The message alone is no problem, the stack dump is.
+pub const FAULT_INJECTION: &str = "FAULT_INJECTION: forcing a failure";
+
+/// Kind of a [`FAULT_INJECTION`] message with its stack dump.
+pub const FAULT_INJECTION_KIND: &str = "fault injection";
+
+/// A stack dump at most this many lines after a [`FAULT_INJECTION`] line is its own (the
+/// `name ...`, `CPU: ...`, `Tainted: ...`, `Hardware name: ...` and `Workqueue: ...` lines
+/// come between).
+pub const FAULT_INJECTION_REACH: usize = 8;
+
 /// One distinct problem line (identical lines, timestamps aside, are one problem).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Console line number of its first occurrence, from 1.
     pub line: usize,
-    /// The kind of report, from [`PATTERNS`].
+    /// The kind of report, from [`PATTERNS`], or [`CALL_TRACE_KIND`] or
+    /// [`FAULT_INJECTION_KIND`].
     pub kind: &'static str,
-    /// The line without its timestamp.
+    /// The line without its timestamp; for a [`CALL_TRACE_KIND`] or [`FAULT_INJECTION_KIND`]
+    /// problem, followed by what it is in parentheses.
     pub text: String,
     /// How many times the line occurred.
     pub occurrences: usize,
@@ -129,8 +151,23 @@ fn contains_at_word_start(text: &str, needle: &str) -> bool {
     })
 }
 
+/// Whether a line (without its timestamp) ends a kernel report: the `---[ end ... ]---`
+/// footer, or the `====...` rule that closes a KASAN or KFENCE report.
+pub fn is_report_end(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with("---[ end") || (text.len() >= 10 && text.bytes().all(|b| b == b'='))
+}
+
+/// Whether a line (without its timestamp) starts a stack dump ([`CALL_TRACE`]).
+pub fn is_call_trace(text: &str) -> bool {
+    text.trim_start()
+        .get(..CALL_TRACE.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(CALL_TRACE))
+}
+
 /// The kind of kernel problem a line (without its timestamp) reports, if any. The
-/// `---[ end ... ]---` footer of a report is not a new problem.
+/// `---[ end ... ]---` footer of a report is not a new problem. Stack dumps are judged in
+/// context, by [`scan`].
 pub fn problem_kind(text: &str) -> Option<&'static str> {
     if text.trim_start().starts_with("---[ end") {
         return None;
@@ -141,43 +178,40 @@ pub fn problem_kind(text: &str) -> Option<&'static str> {
         .map(|&(_, kind)| kind)
 }
 
-/// Scans a console log for kernel problem reports and the end-of-run markers.
-pub fn scan(text: &str) -> ConsoleReport {
-    let mut report = ConsoleReport::default();
-    // Problem text -> index in `report.problems`, if listed.
-    let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
-    let mut suite: Option<&str> = None;
-    for (i, line) in lines(text).enumerate() {
-        let line_no = i + 1;
-        report.lines = line_no;
-        let text = strip_timestamp(line);
-        if let Some(name) = text.strip_prefix(SUITE_MARKER) {
-            suite = Some(name.trim());
-        }
-        if report.done_line.is_none() && text.contains(DONE_MARKER) {
-            suite = None;
-            report.done_line = Some(line_no);
-        } else if report.done_line.is_some()
-            && report.reboot_line.is_none()
-            && REBOOT_MARKERS.iter().any(|m| text.contains(m))
-        {
-            report.reboot_line = Some(line_no);
-        }
-        let Some(kind) = problem_kind(text) else {
-            continue;
-        };
-        match seen.get(text) {
+/// What a stack dump seen now would belong to.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    /// Nothing: the dump is a problem of its own.
+    Nobody,
+    /// A report of [`PATTERNS`], which may print several dumps.
+    Report,
+    /// A [`FAULT_INJECTION`] message: its line, text and suite.
+    FaultInjection(usize, &'a str, Option<&'a str>),
+}
+
+/// Distinct problems, in order of first occurrence.
+#[derive(Default)]
+struct Problems<'a> {
+    report: ConsoleReport,
+    /// Problem text -> index in `report.problems`, if listed.
+    seen: HashMap<Cow<'a, str>, Option<usize>>,
+}
+
+impl<'a> Problems<'a> {
+    fn add(&mut self, line: usize, kind: &'static str, text: Cow<'a, str>, suite: Option<&str>) {
+        match self.seen.get(&text) {
             Some(Some(index)) => {
-                if let Some(p) = report.problems.get_mut(*index) {
+                if let Some(p) = self.report.problems.get_mut(*index) {
                     p.occurrences += 1;
                 }
             }
             Some(None) => {}
             None => {
+                let report = &mut self.report;
                 report.distinct_problems += 1;
                 let index = (report.problems.len() < MAX_LISTED).then(|| {
                     report.problems.push(Problem {
-                        line: line_no,
+                        line,
                         kind,
                         text: text.to_string(),
                         occurrences: 1,
@@ -185,11 +219,69 @@ pub fn scan(text: &str) -> ConsoleReport {
                     });
                     report.problems.len() - 1
                 });
-                seen.insert(text, index);
+                self.seen.insert(text, index);
             }
         }
     }
-    report
+}
+
+/// Scans a console log for kernel problem reports and the end-of-run markers.
+///
+/// A stack dump ([`CALL_TRACE`]) is part of the last report of [`PATTERNS`] unless that
+/// report's end ([`is_report_end`]), a suite marker or the end marker came between. Right
+/// after a [`FAULT_INJECTION`] line it makes that line a problem; otherwise it is a problem
+/// itself.
+pub fn scan(text: &str) -> ConsoleReport {
+    let mut found = Problems::default();
+    let mut suite: Option<&str> = None;
+    let mut owner = Owner::Nobody;
+    for (i, line) in lines(text).enumerate() {
+        let line_no = i + 1;
+        let report = &mut found.report;
+        report.lines = line_no;
+        let text = strip_timestamp(line);
+        if let Some(name) = text.strip_prefix(SUITE_MARKER) {
+            suite = Some(name.trim());
+            owner = Owner::Nobody;
+        }
+        if report.done_line.is_none() && text.contains(DONE_MARKER) {
+            suite = None;
+            owner = Owner::Nobody;
+            report.done_line = Some(line_no);
+        } else if report.done_line.is_some()
+            && report.reboot_line.is_none()
+            && REBOOT_MARKERS.iter().any(|m| text.contains(m))
+        {
+            report.reboot_line = Some(line_no);
+        }
+        if let Owner::FaultInjection(at, ..) = owner {
+            if line_no - at > FAULT_INJECTION_REACH {
+                owner = Owner::Nobody;
+            }
+        }
+        if let Some(kind) = problem_kind(text) {
+            found.add(line_no, kind, text.into(), suite);
+            owner = Owner::Report;
+        } else if is_report_end(text) {
+            owner = Owner::Nobody;
+        } else if contains_at_word_start(text, FAULT_INJECTION) {
+            owner = Owner::FaultInjection(line_no, text, suite);
+        } else if is_call_trace(text) {
+            match owner {
+                Owner::Report => {}
+                Owner::FaultInjection(at, message, at_suite) => {
+                    let text = format!("{} (with a stack dump: verbose > 1)", message.trim_end());
+                    found.add(at, FAULT_INJECTION_KIND, text.into(), at_suite);
+                    owner = Owner::Nobody;
+                }
+                Owner::Nobody => {
+                    let text = format!("{} (stack dump outside a known report)", text.trim());
+                    found.add(line_no, CALL_TRACE_KIND, text.into(), suite);
+                }
+            }
+        }
+    }
+    found.report
 }
 
 /// The last `n` lines of the console.

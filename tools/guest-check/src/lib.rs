@@ -25,8 +25,14 @@
 //!    `blocked for more than`, RCU stalls (`detected stalls on CPUs`,
 //!    `detected expedited stalls on CPUs`, `self-detected stall`), and lockdep's
 //!    `possible circular locking dependency`, `inconsistent lock state` and
-//!    `possible recursive locking`. Identical lines count as one problem; at most
-//!    [`console::MAX_LISTED`] are listed.
+//!    `possible recursive locking`, and the allocator's `page allocation failure`. Nor
+//!    any stack dump (`Call Trace:`, arm64's `Call trace:`) outside such a report: a dump
+//!    belongs to the last report before it unless the report's `---[ end` footer or
+//!    closing `====` rule, a suite marker or the end marker came between. A
+//!    `FAULT_INJECTION: forcing a failure` line is no problem alone (the tests inject
+//!    failures on purpose), but is one when a stack dump follows it within
+//!    [`console::FAULT_INJECTION_REACH`] lines (its `verbose` is above 1). Identical lines
+//!    count as one problem; at most [`console::MAX_LISTED`] are listed.
 //!
 //! # Report
 //!
@@ -35,7 +41,9 @@
 //! `  not ok SUITE: CASE # REASON` per failing case (`(suite)` for what fails the suite
 //! as a whole) followed by the suite's diagnostics, indented four spaces. Then
 //! `console FAIL LINE[ in SUITE]: TEXT` per problem (SUITE: the one running when it was
-//! printed), `poweroff FAIL ...` and `ktap FAIL REASON`, and
+//! printed; a stack dump's TEXT says what it is, `Call Trace: (stack dump outside a known
+//! report)` or `FAULT_INJECTION: forcing a failure. (with a stack dump: verbose > 1)`),
+//! `poweroff FAIL ...` and `ktap FAIL REASON`, and
 //! the total `guest: P passed, F failed, K skipped`, where `F` also counts one per console
 //! problem, failed end of run and KTAP structure problem, so a failing run never shows
 //! `0 failed`. A failing run ends with `--- console tail ---` and the console's last lines.

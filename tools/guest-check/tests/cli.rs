@@ -144,6 +144,10 @@ fn each_console_problem_kind_turns_an_all_ok_run_red() {
         ("rcu_stall.log", "console FAIL 41 in fixture.params: rcu: INFO: rcu_preempt self-detected stall on CPU"),
         ("ubsan.log", "console FAIL 42 in fixture.params: UBSAN: shift-out-of-bounds in fixture/shim.c:42:13"),
         ("sleep_in_atomic.log", "console FAIL 41 in fixture.params: BUG: sleeping function called from invalid context at kernel/locking/mutex.c:585"),
+        ("page_alloc_failure.log", "console FAIL 41 in fixture.params: dd: page allocation failure: order:0, mode:0x820(GFP_ATOMIC), nodemask=(null),cpuset=/,mems_allowed=0"),
+        ("fault_injection.log", "console FAIL 41 in fixture.params: FAULT_INJECTION: forcing a failure. (with a stack dump: verbose > 1)"),
+        ("dump_stack.log", "console FAIL 45 in fixture.params: Call Trace: (stack dump outside a known report)"),
+        ("dump_stack_arm64.log", "console FAIL 45 in fixture.params: Call trace: (stack dump outside a known report)"),
     ] {
         let run = check_texts(&format!("report-{report}"), console_with_report(report), &ktap);
         assert_eq!(run.code, 1, "{report}:\n{}", run.stdout);

@@ -3,7 +3,9 @@
 mod common;
 
 use common::{console_with_report, data, splice_before_done};
-use guest_check::console::{self, strip_timestamp, MAX_LISTED};
+use guest_check::console::{
+    self, strip_timestamp, CALL_TRACE_KIND, FAULT_INJECTION_KIND, FAULT_INJECTION_REACH, MAX_LISTED,
+};
 
 #[test]
 fn clean_console_has_no_problems_and_reaches_its_end() {
@@ -72,6 +74,34 @@ const REPORTS: &[(&str, usize, &str, &str, usize)] = &[
         1,
         "bug",
         "BUG: sleeping function called from invalid context at kernel/locking/mutex.c:585",
+        1,
+    ),
+    (
+        "page_alloc_failure.log",
+        1,
+        "alloc failure",
+        "dd: page allocation failure: order:0, mode:0x820(GFP_ATOMIC), nodemask=(null),cpuset=/,mems_allowed=0",
+        1,
+    ),
+    (
+        "fault_injection.log",
+        1,
+        "fault injection",
+        "FAULT_INJECTION: forcing a failure. (with a stack dump: verbose > 1)",
+        1,
+    ),
+    (
+        "dump_stack.log",
+        5,
+        "call trace",
+        "Call Trace: (stack dump outside a known report)",
+        1,
+    ),
+    (
+        "dump_stack_arm64.log",
+        5,
+        "call trace",
+        "Call trace: (stack dump outside a known report)",
         1,
     ),
 ];
@@ -143,6 +173,8 @@ fn every_problem_pattern_is_detected() {
         ("[   45.000000] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", "rcu stall"),
         ("[   45.000000] rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { 1-... } 21002 jiffies s: 373 root: 0x2/.", "rcu stall"),
         ("[   45.000000][    T1] WARNING: with a printk caller id", "warning"),
+        ("[   12.345678] dd: page allocation failure: order:0, mode:0x800(GFP_NOWAIT), nodemask=(null)", "alloc failure"),
+        ("[   12.345678] kworker/u8:2: page allocation failure: order:2, mode:0x40cc0(GFP_KERNEL|__GFP_COMP), nodemask=(null),cpuset=/,mems_allowed=0", "alloc failure"),
     ];
     let ktap = data("ktap_pass.log");
     for (line, kind) in lines {
@@ -171,9 +203,246 @@ fn look_alikes_are_not_problems() {
         "[    1.000000] ---[ end Kernel panic - not syncing: Fatal exception ]---",
         "[    1.000000] ---[ end trace 0000000000000000 ]---",
         "[    1.000000] page dumped because: kasan: bad access detected",
+        "[    1.000000] FAULT_INJECTION: forcing a failure.",
+        "[    1.000000] name fail_page_alloc, interval 1, probability 20, space 0, times 39",
+        "[    1.000000] Mem-Info:",
+        "[    1.000000] Call Trace:",
     ] {
         assert_eq!(console::problem_kind(strip_timestamp(line)), None, "{line}");
     }
+}
+
+#[test]
+fn call_trace_lines_are_recognised_on_every_architecture() {
+    for line in [
+        "Call Trace:",
+        "Call trace:",
+        " Call Trace:",
+        "Call Trace:\r",
+    ] {
+        assert!(console::is_call_trace(line), "{line:?}");
+    }
+    for line in [
+        "",
+        "Call Trace",
+        "Call",
+        "rfl_fixture: Call Trace:",
+        " dump_stack_lvl+0x5d/0x80",
+        "Call Traces: none",
+        "Cäll Trace:",
+    ] {
+        assert!(!console::is_call_trace(line), "{line:?}");
+    }
+    assert!(console::is_report_end(
+        "---[ end trace 0000000000000000 ]---"
+    ));
+    assert!(console::is_report_end(
+        "=================================================================="
+    ));
+    assert!(!console::is_report_end("==="));
+    assert!(!console::is_report_end(
+        "------------[ cut here ]------------"
+    ));
+}
+
+/// Kinds of the problems a console holds.
+fn kinds(console: &str) -> Vec<&'static str> {
+    console::scan(console)
+        .problems
+        .iter()
+        .map(|p| p.kind)
+        .collect()
+}
+
+#[test]
+fn a_report_stack_dump_is_part_of_the_report() {
+    for &(name, _, kind, ..) in REPORTS {
+        assert_eq!(
+            kinds(&console_with_report(name)).first(),
+            Some(&kind),
+            "{name}"
+        );
+    }
+    for name in [
+        "warning.log",
+        "kasan.log",
+        "lockdep.log",
+        "hung_task.log",
+        "ubsan.log",
+        "sleep_in_atomic.log",
+        "page_alloc_failure.log",
+    ] {
+        let report = data(&format!("reports/{name}"));
+        assert!(report.contains("Call Trace:"), "{name}");
+        let report = console::scan(&console_with_report(name));
+        assert!(
+            report.problems.iter().all(|p| p.kind != CALL_TRACE_KIND),
+            "{name}: {:?}",
+            report.problems
+        );
+    }
+    let warning = console::scan(&console_with_report("warning.log"));
+    assert_eq!(warning.problems.len(), 1);
+    assert_eq!(warning.problems[0].kind, "warning");
+    assert_eq!(warning.problems[0].occurrences, 1);
+
+    // arm64 spells it "Call trace:"; an RCU stall dumps several stacks.
+    let arm64_warning = "\
+[    2.000000] ------------[ cut here ]------------
+[    2.000010] WARNING: CPU: 0 PID: 131 at fixture/shim.c:30 rfl_fixture_warn+0x10/0x20 [rfl_fixture]
+[    2.000020] Modules linked in: rfl_fixture(O+)
+[    2.000030] pc : rfl_fixture_warn+0x10/0x20 [rfl_fixture]
+[    2.000040] Call trace:
+[    2.000050]  rfl_fixture_warn+0x10/0x20 [rfl_fixture]
+[    2.000060] ---[ end trace 0000000000000000 ]---
+";
+    let rcu_stall = "\
+[   45.000000] rcu: INFO: rcu_preempt self-detected stall on CPU
+[   45.000010] CPU: 0 UID: 0 PID: 131 Comm: insmod Tainted: G           O       6.12.0 #1
+[   45.000020] Call Trace:
+[   45.000030]  rfl_fixture_spin+0x12/0x20 [rfl_fixture]
+[   45.000040] rcu: RCU grace-period kthread stack dump:
+[   45.000050] task:rcu_preempt     state:I stack:0     pid:16    tgid:16    ppid:2      flags:0x00004000
+[   45.000060] Call Trace:
+[   45.000070]  __schedule+0x3e0/0xa50
+";
+    for (what, insert, kind) in [
+        ("arm64 warning", arm64_warning, "warning"),
+        ("rcu stall", rcu_stall, "rcu stall"),
+    ] {
+        let console = splice_before_done(&data("console_clean.log"), insert);
+        assert_eq!(kinds(&console), [kind], "{what}");
+    }
+}
+
+#[test]
+fn a_stack_dump_on_its_own_turns_a_passing_run_red() {
+    let ktap = data("ktap_pass.log");
+    let dump = data("reports/dump_stack.log");
+    for (what, before, first) in [
+        ("alone", String::new(), None),
+        (
+            "after a warning's footer",
+            data("reports/warning.log"),
+            Some((DONE_LINE + 2, "warning")),
+        ),
+        (
+            "after a KASAN report's closing rule",
+            data("reports/kasan.log"),
+            Some((DONE_LINE + 1, "kasan")),
+        ),
+    ] {
+        // The dump's "Call Trace:" is its fifth line.
+        let trace = (DONE_LINE + before.lines().count() + 4, CALL_TRACE_KIND);
+        let expected: Vec<_> = first.into_iter().chain([trace]).collect();
+        let console = splice_before_done(&data("console_clean.log"), &(before + &dump));
+        let report = console::scan(&console);
+        let found: Vec<(usize, &str)> = report.problems.iter().map(|p| (p.line, p.kind)).collect();
+        assert_eq!(found, expected, "{what}");
+        let v = guest_check::check(&ktap, &console);
+        assert!(!v.passed(), "{what}");
+        assert_eq!(v.totals.failed, expected.len(), "{what}");
+        let out = guest_check::report(&v, &console, 0);
+        let line = format!(
+            "console FAIL {} in fixture.params: Call Trace: (stack dump outside a known report)",
+            trace.0
+        );
+        assert!(out.lines().any(|l| l == line), "{what}:\n{out}");
+    }
+}
+
+#[test]
+fn a_report_without_a_footer_owns_stack_dumps_until_the_next_suite() {
+    let lockdep = data("reports/lockdep.log");
+    let dump = data("reports/dump_stack.log");
+    // In the same suite the dump counts with the lockdep report (the run is red either way).
+    let same = splice_before_done(&data("console_clean.log"), &(lockdep.clone() + &dump));
+    assert_eq!(kinds(&same), ["lockdep"]);
+    // In the next suite it is a problem of its own.
+    let next = format!("{lockdep}[    1.310000] rfl-suite: running fixture.next\n{dump}");
+    let report = console::scan(&splice_before_done(&data("console_clean.log"), &next));
+    let found: Vec<(&str, Option<&str>)> = report
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.suite.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("lockdep", Some("fixture.params")),
+            (CALL_TRACE_KIND, Some("fixture.next"))
+        ]
+    );
+    // And after the end marker.
+    let log = "\
+[    1.000000] rfl-suite: running fixture.basic
+[    1.100000] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:585
+[    1.100010] Call Trace:
+[    1.450000] rfl-suite: guest done
+[    1.455000] Call Trace:
+[    1.462000] reboot: Power down
+";
+    let found: Vec<(usize, &str)> = console::scan(log)
+        .problems
+        .iter()
+        .map(|p| (p.line, p.kind))
+        .collect();
+    assert_eq!(found, [(2, "bug"), (5, CALL_TRACE_KIND)]);
+}
+
+#[test]
+fn fault_injection_fails_only_with_a_stack_dump() {
+    let ktap = data("ktap_pass.log");
+    let quiet = "\
+[    1.320000] FAULT_INJECTION: forcing a failure.
+[    1.320000] name failslab, interval 1, probability 30, space 0, times -1
+";
+    let console = splice_before_done(&data("console_clean.log"), &quiet.repeat(3));
+    assert_eq!(
+        console::scan(&console).problems,
+        [],
+        "verbose=1 prints no dump"
+    );
+    assert!(guest_check::check(&ktap, &console).passed());
+
+    let verbose = data("reports/fault_injection.log");
+    let console = splice_before_done(&data("console_clean.log"), &verbose.repeat(2));
+    let report = console::scan(&console);
+    assert_eq!(report.distinct_problems, 1);
+    let p = &report.problems[0];
+    assert_eq!(
+        (p.line, p.kind, p.occurrences),
+        (DONE_LINE, FAULT_INJECTION_KIND, 2)
+    );
+    let v = guest_check::check(&ktap, &console);
+    assert!(!v.passed());
+    let out = guest_check::report(&v, &console, 0);
+    assert!(
+        out.lines().any(|l| l == "console FAIL 41 in fixture.params: FAULT_INJECTION: forcing a failure. (with a stack dump: verbose > 1)"),
+        "{out}"
+    );
+
+    // A dump far below a quiet message is not its own: it is named as what it is.
+    let far = format!(
+        "{quiet}{}{}",
+        "[    1.330000] rfl_fixture: unrelated line\n".repeat(FAULT_INJECTION_REACH),
+        data("reports/dump_stack.log")
+    );
+    let console = splice_before_done(&data("console_clean.log"), &far);
+    let found: Vec<(usize, &str)> = console::scan(&console)
+        .problems
+        .iter()
+        .map(|p| (p.line, p.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [(DONE_LINE + 2 + FAULT_INJECTION_REACH + 4, CALL_TRACE_KIND)]
+    );
+
+    // A known report that starts under the message owns the dump.
+    let warned = format!("{quiet}{}", data("reports/warning.log"));
+    let console = splice_before_done(&data("console_clean.log"), &warned);
+    assert_eq!(kinds(&console), ["warning"]);
 }
 
 #[test]

@@ -66,6 +66,12 @@ const TOKENS: &[&str] = &[
     "DEBUG:",
     "Oops",
     "Kernel panic",
+    "Call Trace:",
+    "Call trace:",
+    "FAULT_INJECTION: forcing a failure.",
+    "page allocation failure",
+    "==========",
+    "rfl-suite: running ",
     "rfl-suite: guest done",
     "reboot: Power down",
     "---[ end ",
@@ -130,6 +136,7 @@ fn mutated_canned_logs_never_panic() {
         "console_clean.log",
         "console_panic.log",
         "reports/kasan.log",
+        "reports/fault_injection.log",
     ]
     .iter()
     .map(|name| data(name).into_bytes())
