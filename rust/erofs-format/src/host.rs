@@ -51,13 +51,13 @@ pub fn lz4_decompress(src: &[u8], dst: &mut [u8], partial: bool) -> Result<usize
     let mut op = 0usize;
     let next = |ip: &mut usize| -> Result<u8> {
         let b = src.get(*ip).copied().ok_or(CORRUPT)?;
-        *ip += 1;
+        *ip = ip.checked_add(1).ok_or(CORRUPT)?;
         Ok(b)
     };
     let ext_len = |ip: &mut usize, mut len: usize| -> Result<usize> {
         loop {
             let b = src.get(*ip).copied().ok_or(CORRUPT)?;
-            *ip += 1;
+            *ip = ip.checked_add(1).ok_or(CORRUPT)?;
             len = len.checked_add(usize::from(b)).ok_or(CORRUPT)?;
             if b != 255 {
                 return Ok(len);
@@ -72,7 +72,8 @@ pub fn lz4_decompress(src: &[u8], dst: &mut [u8], partial: bool) -> Result<usize
         }
         let lit_end = ip.checked_add(lit).ok_or(CORRUPT)?;
         let literals = src.get(ip..lit_end).ok_or(CORRUPT)?;
-        let room = dst.len() - op;
+        // `op` never passes `dst.len()`: every write below is bounded by `room`.
+        let room = dst.len().checked_sub(op).ok_or(CORRUPT)?;
         if lit > room {
             if !partial {
                 return Err(CORRUPT);
@@ -81,10 +82,11 @@ pub fn lz4_decompress(src: &[u8], dst: &mut [u8], partial: bool) -> Result<usize
             dst.get_mut(op..).ok_or(CORRUPT)?.copy_from_slice(head);
             return Ok(dst.len());
         }
-        dst.get_mut(op..op + lit)
+        let lit_op_end = op.checked_add(lit).ok_or(CORRUPT)?;
+        dst.get_mut(op..lit_op_end)
             .ok_or(CORRUPT)?
             .copy_from_slice(literals);
-        op += lit;
+        op = lit_op_end;
         ip = lit_end;
         if ip == src.len() {
             return Ok(op);
@@ -103,7 +105,7 @@ pub fn lz4_decompress(src: &[u8], dst: &mut [u8], partial: bool) -> Result<usize
             mlen = ext_len(&mut ip, mlen)?;
         }
         mlen = mlen.checked_add(4).ok_or(CORRUPT)?;
-        let room = dst.len() - op;
+        let room = dst.len().checked_sub(op).ok_or(CORRUPT)?;
         if mlen > room {
             if !partial {
                 return Err(CORRUPT);
@@ -111,12 +113,13 @@ pub fn lz4_decompress(src: &[u8], dst: &mut [u8], partial: bool) -> Result<usize
             mlen = room;
         }
         // Copy in runs of at most `offset` bytes, so overlapping matches repeat correctly.
-        let end = op + mlen;
+        let end = op.checked_add(mlen).ok_or(CORRUPT)?;
         while op < end {
-            let run = offset.min(end - op);
-            let from = op - offset;
-            dst.copy_within(from..from + run, op);
-            op += run;
+            let run = offset.min(end.checked_sub(op).ok_or(CORRUPT)?);
+            let from = op.checked_sub(offset).ok_or(CORRUPT)?;
+            let from_end = from.checked_add(run).ok_or(CORRUPT)?;
+            dst.copy_within(from..from_end, op);
+            op = op.checked_add(run).ok_or(CORRUPT)?;
         }
         if partial && op == dst.len() {
             return Ok(op);
@@ -147,7 +150,7 @@ pub fn zstd_decompress(src: &[u8], dst: &mut [u8], partial: bool) -> Result<usiz
         let buf = dst.get_mut(done..).ok_or(CORRUPT)?;
         match dec.read(buf) {
             Ok(0) => break,
-            Ok(n) => done += n,
+            Ok(n) => done = done.checked_add(n).ok_or(CORRUPT)?,
             Err(_) => return Err(CORRUPT),
         }
     }
@@ -237,12 +240,13 @@ pub fn exercise_image(image: &[u8], limits: ExerciseLimits) -> ExerciseStats {
     use std::collections::{BTreeSet, VecDeque};
     use std::vec;
 
+    // The counters saturate: they are statistics, bounded by `limits` long before overflow.
     let mut st = ExerciseStats::default();
     let mut src = SliceSource::new(image);
     let vol = match Volume::open(&mut src) {
         Ok(v) => v,
         Err(_) => {
-            st.errors += 1;
+            st.errors = st.errors.saturating_add(1);
             return st;
         }
     };
@@ -260,11 +264,11 @@ pub fn exercise_image(image: &[u8], limits: ExerciseLimits) -> ExerciseStats {
         let file = match vol.file(&mut src, nid) {
             Ok(f) => f,
             Err(_) => {
-                st.errors += 1;
+                st.errors = st.errors.saturating_add(1);
                 continue;
             }
         };
-        st.inodes += 1;
+        st.inodes = st.inodes.saturating_add(1);
         let mut scratch = Scratch {
             pcluster: &mut pcluster,
             output: &mut output,
@@ -275,27 +279,28 @@ pub fn exercise_image(image: &[u8], limits: ExerciseLimits) -> ExerciseStats {
             .take(1000)
         {
             if ext.is_err() {
-                st.errors += 1;
+                st.errors = st.errors.saturating_add(1);
             }
         }
         // Reads at a few offsets, whatever the type.
         let size = file.size();
         for off in [0, 1, 4095, size / 2, size.saturating_sub(1)] {
-            let len = data.len().min(4096 + (off as usize % 7000));
+            // A bound, clamped to the buffer at once.
+            let len = data.len().min((off as usize % 7000).saturating_add(4096));
             let buf = data.get_mut(..len).unwrap_or_default();
             match vol.read(&mut src, &file, off, buf, &mut scratch, &mut dec) {
-                Ok(n) => st.bytes += n as u64,
-                Err(_) => st.errors += 1,
+                Ok(n) => st.bytes = st.bytes.saturating_add(n as u64),
+                Err(_) => st.errors = st.errors.saturating_add(1),
             }
         }
         if file.inode.file_type != FileType::Directory {
             match vol.read(&mut src, &file, 0, &mut data, &mut scratch, &mut dec) {
-                Ok(n) => st.bytes += n as u64,
-                Err(_) => st.errors += 1,
+                Ok(n) => st.bytes = st.bytes.saturating_add(n as u64),
+                Err(_) => st.errors = st.errors.saturating_add(1),
             }
             continue;
         }
-        st.dirs += 1;
+        st.dirs = st.dirs.saturating_add(1);
         let mut names = std::vec::Vec::new();
         for i in 0..vol.dir_blocks(&file).min(limits.max_dir_blocks) {
             match vol.read_dir_block(&mut src, &file, i, &mut block, &mut scratch, &mut dec) {
@@ -303,17 +308,17 @@ pub fn exercise_image(image: &[u8], limits: ExerciseLimits) -> ExerciseStats {
                     for e in blk.iter() {
                         match e {
                             Ok(e) => {
-                                st.entries += 1;
+                                st.entries = st.entries.saturating_add(1);
                                 queue.push_back(e.nid);
                                 if names.len() < 16 {
                                     names.push(e.name.to_vec());
                                 }
                             }
-                            Err(_) => st.errors += 1,
+                            Err(_) => st.errors = st.errors.saturating_add(1),
                         }
                     }
                 }
-                Err(_) => st.errors += 1,
+                Err(_) => st.errors = st.errors.saturating_add(1),
             }
         }
         names.push(b"no-such-name".to_vec());
@@ -322,7 +327,7 @@ pub fn exercise_image(image: &[u8], limits: ExerciseLimits) -> ExerciseStats {
                 .lookup(&mut src, &file, &name, &mut block, &mut scratch, &mut dec)
                 .is_err()
             {
-                st.errors += 1;
+                st.errors = st.errors.saturating_add(1);
             }
         }
     }

@@ -38,16 +38,33 @@ pub(super) fn to_usize(v: u64) -> Result<usize> {
     usize::try_from(v).map_err(|_| Error::Corrupted("value does not fit in usize"))
 }
 
+/// The error of an offset or length computation that overflows: only a corrupted image (or a
+/// broken invariant) gets there, never a valid one.
+const OVERFLOW: Error = Error::Corrupted("address arithmetic overflow");
+
 /// `a + b`, or a corruption error on overflow.
 pub(super) fn add(a: u64, b: u64) -> Result<u64> {
-    a.checked_add(b)
-        .ok_or(Error::Corrupted("address arithmetic overflow"))
+    a.checked_add(b).ok_or(OVERFLOW)
+}
+
+/// `a - b`, or a corruption error when `b > a`.
+pub(super) fn sub(a: u64, b: u64) -> Result<u64> {
+    a.checked_sub(b).ok_or(OVERFLOW)
 }
 
 /// `a * b`, or a corruption error on overflow.
 pub(super) fn mul(a: u64, b: u64) -> Result<u64> {
-    a.checked_mul(b)
-        .ok_or(Error::Corrupted("address arithmetic overflow"))
+    a.checked_mul(b).ok_or(OVERFLOW)
+}
+
+/// `a + b` on `usize` (buffer positions), or a corruption error on overflow.
+pub(super) fn add_usize(a: usize, b: usize) -> Result<usize> {
+    a.checked_add(b).ok_or(OVERFLOW)
+}
+
+/// `a - b` on `usize` (buffer positions), or a corruption error when `b > a`.
+pub(super) fn sub_usize(a: usize, b: usize) -> Result<usize> {
+    a.checked_sub(b).ok_or(OVERFLOW)
 }
 
 /// `a << s`, or a corruption error when bits would be lost.
@@ -56,13 +73,20 @@ pub(super) fn shl(a: u64, s: u32) -> Result<u64> {
         .checked_shl(s)
         .ok_or(Error::Corrupted("shift too large"))?;
     if shifted >> s != a {
-        return Err(Error::Corrupted("address arithmetic overflow"));
+        return Err(OVERFLOW);
     }
     Ok(shifted)
 }
 
 /// Rounds `v` up to a multiple of the power of two `align`.
 pub(super) fn round_up(v: u64, align: u64) -> Result<u64> {
-    let mask = align.wrapping_sub(1);
+    let mask = align
+        .checked_sub(1)
+        .ok_or(Error::InvalidArgument("zero alignment"))?;
     Ok(add(v, mask)? & !mask)
+}
+
+/// The mask of the low `bits` bits, for a block or cluster offset (all ones from 64 up).
+pub(super) fn low_mask(bits: u32) -> u64 {
+    !u64::MAX.checked_shl(bits).unwrap_or(0)
 }

@@ -1,6 +1,7 @@
 // Turning one extent's physical bytes into file data: zero-padding, the plain transforms
 // (shifted and interlaced pclusters) and the call into a caller-supplied decompressor.
 
+use super::bytes::{add_usize, sub, sub_usize};
 use super::error::{Error, Result};
 use super::map::{Extent, ExtentKind};
 use super::superblock::{
@@ -69,7 +70,7 @@ pub trait Decompressor {
 /// Only the first block (from `start`, the pcluster's in-block offset) is searched.
 pub fn strip_zero_padding<'a>(sb: &Superblock, raw: &'a [u8], start: u64) -> Result<&'a [u8]> {
     let bs = u64::from(sb.block_size());
-    let in_block = usize::try_from(bs - sb.block_offset(start)).unwrap_or(usize::MAX);
+    let in_block = usize::try_from(sub(bs, sb.block_offset(start))?).unwrap_or(usize::MAX);
     let window = raw.len().min(in_block);
     let head = raw.get(..window).ok_or(Error::Corrupted("pcluster"))?;
     let skip = head
@@ -155,13 +156,13 @@ fn decode_interlaced(sb: &Superblock, logical: u64, raw: &[u8], out: &mut [u8]) 
         return Err(Error::Corrupted("plain pcluster shorter than its extent"));
     }
     let bs = u64::from(sb.block_size());
-    let cur = usize::try_from(bs - sb.block_offset(logical)).unwrap_or(usize::MAX);
+    let cur = usize::try_from(sub(bs, sb.block_offset(logical))?).unwrap_or(usize::MAX);
     let cur = cur.min(raw.len());
     let first = cur.min(out.len());
-    let tail_start = raw.len() - cur;
+    let tail_start = sub_usize(raw.len(), cur)?;
     let (head_out, rest_out) = out.split_at_mut(first);
     let tail = raw
-        .get(tail_start..tail_start + first)
+        .get(tail_start..add_usize(tail_start, first)?)
         .ok_or(Error::Corrupted("interlaced pcluster"))?;
     head_out.copy_from_slice(tail);
     let rest = raw

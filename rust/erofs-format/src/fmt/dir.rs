@@ -5,7 +5,7 @@
 
 use core::cmp::Ordering;
 
-use super::bytes::{le16, le64, u8_at};
+use super::bytes::{add_usize, le16, le64, sub_usize, u8_at};
 use super::error::{Error, Result};
 
 /// Size of an on-disk dirent.
@@ -55,8 +55,17 @@ impl<'a> DirBlock<'a> {
         self.count == 0
     }
 
+    /// Byte offset of dirent `i` (below `len()`, so inside the block).
+    fn dirent_pos(i: usize) -> Result<usize> {
+        i.checked_mul(DIRENT_SIZE)
+            .ok_or(Error::Corrupted("bogus dirent"))
+    }
+
     fn nameoff(&self, i: usize) -> Result<usize> {
-        Ok(usize::from(le16(self.data, i * DIRENT_SIZE + 8)?))
+        Ok(usize::from(le16(
+            self.data,
+            add_usize(Self::dirent_pos(i)?, 8)?,
+        )?))
     }
 
     /// Entry `i` (`0..len()`), strictly validated like the kernel's readdir.
@@ -64,11 +73,12 @@ impl<'a> DirBlock<'a> {
         if i >= self.count {
             return Err(Error::InvalidArgument("dirent index out of range"));
         }
-        let base = i * DIRENT_SIZE;
+        let base = Self::dirent_pos(i)?;
         let nameoff = self.nameoff(i)?;
         let maxsize = self.data.len();
-        let end = if i + 1 < self.count {
-            self.nameoff(i + 1)?
+        let next = add_usize(i, 1)?;
+        let end = if next < self.count {
+            self.nameoff(next)?
         } else {
             if nameoff >= maxsize {
                 return Err(Error::Corrupted("bogus dirent"));
@@ -77,9 +87,12 @@ impl<'a> DirBlock<'a> {
                 .data
                 .get(nameoff..)
                 .ok_or(Error::Corrupted("bogus dirent"))?;
-            nameoff + tail.iter().position(|&b| b == 0).unwrap_or(tail.len())
+            add_usize(
+                nameoff,
+                tail.iter().position(|&b| b == 0).unwrap_or(tail.len()),
+            )?
         };
-        if end <= nameoff || end - nameoff > NAME_MAX || end > maxsize {
+        if end <= nameoff || sub_usize(end, nameoff)? > NAME_MAX || end > maxsize {
             return Err(Error::Corrupted("bogus dirent name"));
         }
         let name = self
@@ -88,7 +101,7 @@ impl<'a> DirBlock<'a> {
             .ok_or(Error::Corrupted("bogus dirent"))?;
         Ok(DirEntry {
             nid: le64(self.data, base)?,
-            file_type: u8_at(self.data, base + 10)?,
+            file_type: u8_at(self.data, add_usize(base, 10)?)?,
             name,
         })
     }
@@ -102,11 +115,11 @@ impl<'a> DirBlock<'a> {
     pub fn find(&self, name: &[u8]) -> Result<Option<DirEntry<'a>>> {
         let (mut lo, mut hi) = (0usize, self.count);
         while lo < hi {
-            let mid = lo + (hi - lo) / 2;
+            let mid = add_usize(lo, sub_usize(hi, lo)? / 2)?;
             let e = self.entry(mid)?;
             match name.cmp(e.name) {
                 Ordering::Equal => return Ok(Some(e)),
-                Ordering::Greater => lo = mid + 1,
+                Ordering::Greater => lo = add_usize(mid, 1)?,
                 Ordering::Less => hi = mid,
             }
         }

@@ -1,6 +1,6 @@
 // On-disk inodes: the 32-byte compact and 64-byte extended forms, and their stat fields.
 
-use super::bytes::{add, le16, le32, le64, shl};
+use super::bytes::{add, le16, le32, le64, low_mask, shl};
 use super::error::{Error, Result};
 use super::source::BlockSource;
 use super::superblock::{Superblock, INCOMPAT_CHUNKED_FILE};
@@ -232,9 +232,11 @@ impl Inode {
 
     /// Size of the inline xattr area after the inode.
     pub fn xattr_size(&self) -> u32 {
+        // A 12-byte header and 4 bytes per further count: 12 + 4 * (n - 1) = 4 * (n + 2), at
+        // most 262 148 for the 16-bit count, so the saturating operations never saturate.
         match self.xattr_icount {
             0 => 0,
-            n => 12 + 4 * (u32::from(n) - 1),
+            n => u32::from(n).saturating_add(2).saturating_mul(4),
         }
     }
 
@@ -242,8 +244,8 @@ impl Inode {
     /// chunk indexes or compression indexes begin.
     pub fn data_pos(&self) -> Result<u64> {
         add(
-            self.location,
-            u64::from(self.inode_size()) + u64::from(self.xattr_size()),
+            add(self.location, u64::from(self.inode_size()))?,
+            u64::from(self.xattr_size()),
         )
     }
 
@@ -268,16 +270,20 @@ impl Inode {
     }
 
     /// Chunk size shift of a chunk-based inode.
+    ///
+    /// At most 16 + 31 = 47 (never saturates); mapping refuses shifts of 48 and more.
     pub fn chunk_bits(&self, sb: &Superblock) -> u32 {
-        sb.blkbits() + u32::from(self.chunk_format() & CHUNK_FORMAT_BLKBITS_MASK)
+        sb.blkbits()
+            .saturating_add(u32::from(self.chunk_format() & CHUNK_FORMAT_BLKBITS_MASK))
     }
 
     /// Number of blocks the file size spans (`erofs_iblks`).
     pub fn size_blocks(&self, sb: &Superblock) -> u64 {
         let bits = sb.blkbits();
         let full = self.size >> bits;
-        let tail = self.size & ((1u64 << bits) - 1);
-        full + u64::from(tail != 0)
+        let tail = self.size & low_mask(bits);
+        // `full` is below 2^55 (blocks are at least 512 bytes): adding 1 never saturates.
+        full.saturating_add(u64::from(tail != 0))
     }
 
     /// Byte address of block `blk` of a flat inode's data area.

@@ -1,7 +1,7 @@
 // Mapping a file offset to an extent: flat (plain and tail-packed), chunk-based, and the
 // dispatch to compressed mapping (zmap.rs).
 
-use super::bytes::{add, le16, le32, mul, round_up, shl};
+use super::bytes::{add, le16, le32, mul, round_up, shl, sub};
 use super::decompress::Algorithm;
 use super::error::{Error, Result};
 use super::inode::{DataLayout, Inode, CHUNK_FORMAT_INDEXES};
@@ -157,16 +157,21 @@ impl FileMap {
         let inode = &self.inode;
         let tail_packed = inode.layout == DataLayout::FlatInline;
         let blocks = inode.size_blocks(sb);
-        let last = blocks - u64::from(tail_packed && blocks > 0);
+        // All blocks but the tail-packed last one (none of an empty file).
+        let last = if tail_packed {
+            blocks.saturating_sub(1)
+        } else {
+            blocks
+        };
         let body = shl(last, sb.blkbits())?.min(inode.size);
         if offset < body {
             let physical = inode.flat_pos(sb)?;
             add(physical, body)?;
             return Ok(Extent::plain(0, body, physical, body));
         }
-        let length = inode.size - body;
+        let length = sub(inode.size, body)?;
         let physical = add(inode.data_pos()?, sb.block_offset(body))?;
-        if sb.block_offset(physical) + length > u64::from(sb.block_size()) {
+        if add(sb.block_offset(physical), length)? > u64::from(sb.block_size()) {
             return Err(Error::Corrupted("inline data crosses a block boundary"));
         }
         let mut ext = Extent::plain(body, length, physical, length);
@@ -193,7 +198,7 @@ impl FileMap {
         let raw = raw.get_mut(..unit as usize).ok_or(Error::Io)?;
         src.read(pos, raw)?;
         let logical = chunknr << bits;
-        let length = (1u64 << bits).min(inode.size - logical);
+        let length = (1u64 << bits).min(sub(inode.size, logical)?);
         let (blkaddr, device) = if indexes {
             (le32(raw, 4)?, le16(raw, 2)?)
         } else {
@@ -213,13 +218,12 @@ impl FileMap {
     }
 }
 
-/// `roundup_pow_of_two(extra_devices + 1) - 1`, as the kernel masks chunk device ids.
+/// `roundup_pow_of_two(extra_devices + 1) - 1`, as the kernel masks chunk device ids: every bit
+/// up to the highest set bit of `extra_devices` (0 for none).
 fn device_id_mask(extra_devices: u16) -> u16 {
-    if extra_devices == 0 {
-        return 0;
-    }
-    let n = u32::from(extra_devices) + 1;
-    (n.next_power_of_two() - 1) as u16
+    u16::MAX
+        .checked_shr(extra_devices.leading_zeros())
+        .unwrap_or(0)
 }
 
 /// An iterator over the extents of a file range, from [`FileMap::extents`].

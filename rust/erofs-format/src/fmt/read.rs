@@ -6,7 +6,7 @@
 
 use core::cmp::Ordering;
 
-use super::bytes::{add, to_usize};
+use super::bytes::{add, add_usize, sub, sub_usize, to_usize};
 use super::decompress::{decode_extent, Decompressor};
 use super::dir::{check_name, DirBlock};
 use super::error::{Error, Result};
@@ -103,18 +103,18 @@ impl Volume {
         if offset >= file.size() {
             return Ok(0);
         }
-        let total = to_usize((file.size() - offset).min(dst.len() as u64))?;
+        let total = to_usize(sub(file.size(), offset)?.min(dst.len() as u64))?;
         let mut done = 0usize;
         while done < total {
-            let pos = offset + done as u64;
+            let pos = add(offset, done as u64)?;
             let ext = file.map(&self.sb, src, pos)?;
             if ext.logical > pos || ext.end() <= pos {
                 return Err(Error::Corrupted("extent does not cover its offset"));
             }
-            let within = pos - ext.logical;
-            let n = to_usize((ext.end() - pos).min((total - done) as u64))?;
+            let within = sub(pos, ext.logical)?;
+            let n = to_usize(sub(ext.end(), pos)?.min(sub_usize(total, done)? as u64))?;
             let out = dst
-                .get_mut(done..done + n)
+                .get_mut(done..add_usize(done, n)?)
                 .ok_or(Error::InvalidArgument("destination"))?;
             if ext.kind == ExtentKind::Fragment {
                 if !allow_fragments {
@@ -131,7 +131,7 @@ impl Volume {
             } else {
                 self.read_extent(src, &ext, within, out, scratch, dec)?;
             }
-            done += n;
+            done = add_usize(done, n)?;
         }
         Ok(total)
     }
@@ -207,7 +207,7 @@ impl Volume {
             .checked_mul(bs)
             .filter(|&s| s < dir.size())
             .ok_or(Error::InvalidArgument("directory block out of range"))?;
-        let len = to_usize((dir.size() - start).min(bs))?;
+        let len = to_usize(sub(dir.size(), start)?.min(bs))?;
         let block = buf.get_mut(..len).ok_or(Error::InvalidArgument(
             "directory buffer smaller than a block",
         ))?;
@@ -245,7 +245,7 @@ impl Volume {
         let (mut lo, mut hi) = (0u64, nblocks);
         let mut candidate = None;
         while lo < hi {
-            let mid = lo + (hi - lo) / 2;
+            let mid = add(lo, sub(hi, lo)? / 2)?;
             let blk = self.read_dir_block(src, dir, mid, block, scratch, dec)?;
             match blk.cmp_first(name)? {
                 Ordering::Less => hi = mid,
@@ -258,7 +258,7 @@ impl Volume {
                 }
                 Ordering::Greater => {
                     candidate = Some(mid);
-                    lo = mid + 1;
+                    lo = add(mid, 1)?;
                 }
             }
         }

@@ -1,6 +1,6 @@
 // The superblock at byte 1024: magic, checksum, features, geometry and compression configs.
 
-use super::bytes::{add, le16, le32, le64, mul, round_up, shl, to_usize, u8_at};
+use super::bytes::{add, le16, le32, le64, low_mask, mul, round_up, shl, sub, to_usize, u8_at};
 use super::crc32c::crc32c_update;
 use super::error::{Error, Result};
 use super::source::BlockSource;
@@ -149,7 +149,11 @@ impl Superblock {
         if unknown != 0 {
             return Err(Error::UnknownFeature(unknown));
         }
-        let sb_size = 128 + u32::from(u8_at(raw, 13)?) * 16;
+        // 128 bytes plus 16 per extension slot: at most 4208 for the 8-bit slot count.
+        let sb_size = u32::from(u8_at(raw, 13)?)
+            .checked_mul(16)
+            .and_then(|ext| ext.checked_add(128))
+            .ok_or(Error::Corrupted("superblock extension slots"))?;
         if sb_size > 4096 - 1024 {
             return Err(Error::Corrupted(
                 "superblock extension slots exceed a block",
@@ -201,24 +205,25 @@ impl Superblock {
         raw: &[u8; SUPER_SIZE],
     ) -> Result<()> {
         let bs = u64::from(self.block_size());
-        let len = if bs > SUPER_OFFSET {
-            bs - SUPER_OFFSET
-        } else {
-            bs
+        // From byte 1024 to the end of the block holding it (the kernel's `len -= 1024` when
+        // the block is larger than 1024 bytes), or one whole block otherwise.
+        let len = match bs.checked_sub(SUPER_OFFSET) {
+            Some(rest) if rest > 0 => rest,
+            _ => bs,
         };
         let expected = le32(raw, 4)?;
         let mut head = *raw;
         head.get_mut(4..8).ok_or(Error::Corrupted("sb"))?.fill(0);
         let mut crc = crc32c_update(!0, &head);
-        let mut pos = SUPER_OFFSET + SUPER_SIZE as u64;
-        let end = SUPER_OFFSET + len;
+        let mut pos = add(SUPER_OFFSET, SUPER_SIZE as u64)?;
+        let end = add(SUPER_OFFSET, len)?;
         let mut chunk = [0u8; 256];
         while pos < end {
-            let n = to_usize((end - pos).min(chunk.len() as u64))?;
+            let n = to_usize(sub(end, pos)?.min(chunk.len() as u64))?;
             let buf = chunk.get_mut(..n).ok_or(Error::Io)?;
             src.read(pos, buf)?;
             crc = crc32c_update(crc, buf);
-            pos += n as u64;
+            pos = add(pos, n as u64)?;
         }
         if crc != expected {
             return Err(Error::BadChecksum);
@@ -354,7 +359,7 @@ impl Superblock {
 
     /// Offset of `pos` inside its block.
     pub fn block_offset(&self, pos: u64) -> u64 {
-        pos & (u64::from(self.block_size()) - 1)
+        pos & low_mask(self.blkbits())
     }
 
     /// Rounds `v` up to a block multiple.

@@ -5,7 +5,7 @@
 // look back to the HEAD lcluster that starts its extent, then find the pcluster size (big
 // pclusters) and, always here, the full decompressed length by looking ahead to the next HEAD.
 
-use super::bytes::{add, le16, le32, le64, round_up, shl, u8_at};
+use super::bytes::{add, le16, le32, le64, low_mask, mul, round_up, shl, sub, u8_at};
 use super::decompress::Algorithm;
 use super::error::{Error, Result};
 use super::inode::{DataLayout, Inode};
@@ -37,6 +37,8 @@ const TYPE_NONHEAD: u8 = 2;
 const TYPE_HEAD2: u8 = 3;
 const LI_PARTIAL_REF: u16 = 1 << 15;
 const LI_D0_CBLKCNT: u32 = 1 << 11;
+/// A compact index pack that cannot be decoded (its walk would leave the pack).
+const PACK: Error = Error::Corrupted("compact index pack");
 
 /// Per-inode compression state, loaded once from the map header (`z_erofs_fill_inode_lazy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +118,10 @@ impl ZInfo {
             return Ok(z);
         }
         z.advise = le16(&h, 4)?;
-        z.lclusterbits = sb.blkbits() as u8 + (clusterbits & 15);
+        // At most 16 + 15 = 31; sizes above 30 (14 for compact indexes) are refused below.
+        z.lclusterbits = (sb.blkbits() as u8)
+            .checked_add(clusterbits & 15)
+            .ok_or(Error::Unsupported("logical cluster size"))?;
         let algtype = u8_at(&h, 6)?;
         z.algorithms = [algtype & 15, algtype >> 4];
         if z.advise & ADVISE_FRAGMENT_PCLUSTER != 0 {
@@ -142,7 +147,7 @@ impl ZInfo {
             return Err(Error::Unsupported("logical cluster size"));
         }
         if inode.size > 0 && (z.idata_size != 0 || z.advise & ADVISE_FRAGMENT_PCLUSTER != 0) {
-            let raw = z.walk(sb, src, inode.size - 1)?;
+            let raw = z.walk(sb, src, sub(inode.size, 1)?)?;
             if z.idata_size != 0 {
                 z.inline_pos = raw.initial_nextpackoff;
             }
@@ -228,7 +233,7 @@ impl ZInfo {
             ext.physical = self.inline_pos;
             ext.physical_len = u64::from(self.idata_size);
             ext.inline = true;
-            if sb.block_offset(ext.physical) + ext.physical_len > u64::from(sb.block_size()) {
+            if add(sb.block_offset(ext.physical), ext.physical_len)? > u64::from(sb.block_size()) {
                 return Err(Error::Corrupted("inline pcluster crosses a block boundary"));
             }
         } else if fragment && is_tail {
@@ -277,7 +282,7 @@ impl ZInfo {
     ) -> Result<RawMap> {
         let bits = u32::from(self.lclusterbits);
         let initial_lcn = ofs >> bits;
-        let endoff = (ofs & (self.lcluster_size() - 1)) as u32;
+        let endoff = (ofs & low_mask(bits)) as u32;
         let mut m = Recorder::default();
         self.load_lcluster(sb, src, &mut m, initial_lcn, false)?;
         let initial_nextpackoff = m.nextpackoff;
@@ -312,11 +317,11 @@ impl ZInfo {
         initial_lcn: u64,
     ) -> Result<u64> {
         let bits = u32::from(self.lclusterbits);
-        let max_back = (PCLUSTER_MAX_DSIZE >> bits) + 2;
+        let max_back = add(PCLUSTER_MAX_DSIZE >> bits, 2)?;
         let mut dist = u64::from(m.delta[0]);
         while dist != 0 && m.lcn >= dist {
-            let lcn = m.lcn - dist;
-            if initial_lcn - lcn > max_back {
+            let lcn = sub(m.lcn, dist)?;
+            if sub(initial_lcn, lcn)? > max_back {
                 return Err(Error::Corrupted("lookback distance too long"));
             }
             self.load_lcluster(sb, src, m, lcn, false)?;
@@ -339,7 +344,7 @@ impl ZInfo {
         head_lcn: u64,
     ) -> Result<u32> {
         let bits = u32::from(self.lclusterbits);
-        let lcn = head_lcn + 1;
+        let lcn = add(head_lcn, 1)?;
         let big1 = self.has(ADVISE_BIG_PCLUSTER_1);
         let big2 = self.has(ADVISE_BIG_PCLUSTER_2);
         let single = (m.headtype == TYPE_HEAD1 && !big1)
@@ -379,7 +384,7 @@ impl ZInfo {
                 _ => u64::MAX,
             };
             if start >= self.size {
-                return Ok(self.size - la);
+                return sub(self.size, la);
             }
             if start.saturating_sub(la) > PCLUSTER_MAX_DSIZE {
                 return Err(Error::Unsupported("decompressed extent too large"));
@@ -393,7 +398,7 @@ impl ZInfo {
                     if end <= la {
                         return Err(Error::Corrupted("extent ends before it starts"));
                     }
-                    return Ok(end - la);
+                    return sub(end, la);
                 }
                 lcn = add(lcn, 1)?;
             }
@@ -468,15 +473,15 @@ impl ZInfo {
         let ebase = self.index_base;
         let totalidx = {
             let b = sb.blkbits();
-            (self.size >> b) + u64::from(self.size & ((1 << b) - 1) != 0)
+            add(self.size >> b, u64::from(self.size & low_mask(b) != 0))?
         };
         if lcn >= totalidx || bits > 14 {
             return Err(Error::Corrupted("lcluster index out of range"));
         }
         m.lcn = lcn;
-        let initial_4b = ((32 - ebase % 32) / 4) & 7;
+        let initial_4b = (sub(32, ebase % 32)? / 4) & 7;
         let compacted_2b = if self.has(ADVISE_COMPACTED_2B) && initial_4b < totalidx {
-            (totalidx - initial_4b) & !15
+            sub(totalidx, initial_4b)? & !15
         } else {
             0
         };
@@ -484,16 +489,16 @@ impl ZInfo {
         let mut shift = 2u32;
         let mut l = lcn;
         if l >= initial_4b {
-            pos = add(pos, initial_4b * 4)?;
-            l -= initial_4b;
+            pos = add(pos, mul(initial_4b, 4)?)?;
+            l = sub(l, initial_4b)?;
             if l < compacted_2b {
                 shift = 1;
             } else {
-                pos = add(pos, compacted_2b * 2)?;
-                l -= compacted_2b;
+                pos = add(pos, mul(compacted_2b, 2)?)?;
+                l = sub(l, compacted_2b)?;
             }
         }
-        pos = add(pos, l << shift)?;
+        pos = add(pos, shl(l, shift)?)?;
         let vcnt: usize = if shift == 2 && bits <= 14 {
             2
         } else if shift == 1 && bits <= 12 {
@@ -502,7 +507,7 @@ impl ZInfo {
             return Err(Error::Unsupported("compact index for this lcluster size"));
         };
         let packsize = (vcnt as u64) << shift;
-        let packstart = pos & !(packsize - 1);
+        let packstart = pos & !sub(packsize, 1)?;
         m.nextpackoff = add(packstart, packsize)?;
         let mut pack = [0u8; 32];
         let pack = pack.get_mut(..packsize as usize).ok_or(Error::Io)?;
@@ -511,17 +516,17 @@ impl ZInfo {
         let lobits = bits.max(12);
         // checked_div: a plain `/` by a non-constant emits a call to `panic_const_div_by_zero`,
         // which 6.12's objtool does not know as noreturn (a warning, so an error, in the module).
-        let encodebits = ((packsize as u32 - 4) * 8)
-            .checked_div(vcnt as u32)
-            .ok_or(Error::Corrupted("compact index pack"))?;
-        let mut i = ((pos - packstart) >> shift) as i64;
+        let encodebits = mul(sub(packsize, 4)?, 8)?
+            .checked_div(vcnt as u64)
+            .ok_or(PACK)?;
+        let mut i = (sub(pos, packstart)? >> shift) as i64;
         let decode = |i: i64| -> Result<(u32, u8)> {
             if !(0..vcnt as i64).contains(&i) {
                 return Err(Error::Corrupted("compact index walks out of its pack"));
             }
-            let bitpos = (encodebits as u64) * (i as u64);
+            let bitpos = mul(encodebits, i as u64)?;
             let v = le32(pack, (bitpos / 8) as usize)? >> (bitpos & 7);
-            Ok((v & ((1 << lobits) - 1), ((v >> lobits) & 3) as u8))
+            Ok((v & low_mask(lobits) as u32, ((v >> lobits) & 3) as u8))
         };
         let (lo, kind) = decode(i)?;
         m.kind = kind;
@@ -537,12 +542,12 @@ impl ZInfo {
                 m.compressedblks = lo & !LI_D0_CBLKCNT;
                 m.delta[0] = 1;
                 return Ok(());
-            } else if i + 1 != vcnt as i64 {
+            } else if i.checked_add(1).ok_or(PACK)? != vcnt as i64 {
                 m.delta[0] = lo;
                 return Ok(());
             }
             // The last lcluster of a pack stores delta[1]; derive delta[0] from the previous.
-            let (plo, pkind) = decode(i - 1)?;
+            let (plo, pkind) = decode(i.checked_sub(1).ok_or(PACK)?)?;
             let lo = if pkind != TYPE_NONHEAD {
                 0
             } else if plo & LI_D0_CBLKCNT != 0 {
@@ -550,45 +555,50 @@ impl ZInfo {
             } else {
                 plo
             };
-            m.delta[0] = lo + 1;
+            m.delta[0] = lo.checked_add(1).ok_or(PACK)?;
             return Ok(());
         }
         m.clusterofs = lo;
         m.delta[0] = 0;
         let mut nblk: u64 = 0;
+        // `i` stays within a pack (at most 16 lclusters) and steps back by 14-bit deltas, and
+        // `nblk` sums at most 16 of them: the checks below never fail, they only keep the
+        // walk free of overflow paths.
         if !self.has(ADVISE_BIG_PCLUSTER_1) {
             nblk = 1;
             while i > 0 {
-                i -= 1;
+                i = i.checked_sub(1).ok_or(PACK)?;
                 let (lo, kind) = decode(i)?;
                 if kind == TYPE_NONHEAD {
-                    i -= i64::from(lo);
+                    i = i.checked_sub(i64::from(lo)).ok_or(PACK)?;
                 }
                 if i >= 0 {
-                    nblk += 1;
+                    nblk = add(nblk, 1)?;
                 }
             }
         } else {
             while i > 0 {
-                i -= 1;
+                i = i.checked_sub(1).ok_or(PACK)?;
                 let (lo, kind) = decode(i)?;
                 if kind == TYPE_NONHEAD {
                     if lo & LI_D0_CBLKCNT != 0 {
-                        i -= 1;
-                        nblk += u64::from(lo & !LI_D0_CBLKCNT);
+                        i = i.checked_sub(1).ok_or(PACK)?;
+                        nblk = add(nblk, u64::from(lo & !LI_D0_CBLKCNT))?;
                         continue;
                     }
                     if lo <= 1 {
                         return Err(Error::Corrupted("plain d0 of 1 in a big pcluster"));
                     }
-                    i -= i64::from(lo) - 2;
+                    // `lo - 2` lclusters back: `lo` is at least 2 here.
+                    i = i.checked_sub(i64::from(lo)).ok_or(PACK)?;
+                    i = i.checked_add(2).ok_or(PACK)?;
                     continue;
                 }
-                nblk += 1;
+                nblk = add(nblk, 1)?;
             }
         }
-        let base = le32(pack, packsize as usize - 4)?;
-        let pblk = u64::from(base) + nblk;
+        let base = le32(pack, sub(packsize, 4)? as usize)?;
+        let pblk = add(u64::from(base), nblk)?;
         m.pblk = u32::try_from(pblk).map_err(|_| Error::Corrupted("block address overflow"))?;
         Ok(())
     }
@@ -605,14 +615,20 @@ fn la_distance<F: Fn(i64) -> Result<(u32, u8)>>(decode: &F, vcnt: i64, mut i: i6
         if kind != TYPE_NONHEAD {
             return Ok(d1);
         }
-        d1 += 1;
-        i += 1;
+        // At most `vcnt` (16) steps: neither overflows.
+        d1 = d1.checked_add(1).ok_or(PACK)?;
+        i = i.checked_add(1).ok_or(PACK)?;
         if i >= vcnt {
             break;
         }
     }
     if lo & LI_D0_CBLKCNT == 0 {
-        d1 = d1.wrapping_add(lo.wrapping_sub(1));
+        // `d1 += lo - 1` with `d1` at least 1 here (the kernel's unsigned sum never wraps
+        // either): add first, then subtract.
+        d1 = d1
+            .checked_add(lo)
+            .and_then(|d| d.checked_sub(1))
+            .ok_or(PACK)?;
     }
     // The kernel keeps delta[1] in 16 bits.
     Ok(d1 & 0xffff)
