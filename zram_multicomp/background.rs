@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Background recompression: a worker on the device's workqueue that, while `bg_recompress` is
+//! Background recompression: a worker thread of the device's that, while `bg_recompress` is
 //! on, starts a recompression pass by itself when the policy's [`should_start`] says so (memory
 //! pressure, the device idle since its last I/O, or a period) and runs it over cold pages
 //! ([`Select::Cold`]: marked idle, or not accessed for `bg_cold_age` seconds) under a budget.
@@ -26,7 +26,8 @@ use kernel::sync::{Arc, CondVar, SpinLock};
 use crate::device::{now_s, Backing};
 use crate::ffi;
 use crate::policy::{
-    should_start, CpuShare, RecompressConfig, Select, TokenBucket, TriggerConfig, TriggerInputs,
+    should_start, Claim, CpuShare, RecompressConfig, Select, TokenBucket, TriggerConfig,
+    TriggerInputs,
 };
 use crate::recompress::{self, Budget, PassEnd};
 use crate::stats::{self, get};
@@ -158,7 +159,7 @@ impl Budget for BgBudget<'_> {
 /// The background recompression worker of a store; returns when the store stops. `page` is
 /// its scratch page, allocated at init.
 pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
-    let _nice = ffi::Nice::set(BG_NICE);
+    ffi::set_nice(BG_NICE);
     let sh = &b.shared;
     let mut budget = BgBudget::new(&b);
     // Where the pass under way stopped, if one is under way.
@@ -198,7 +199,15 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
             huge_len: u32::try_from(b.huge_size).unwrap_or(u32::MAX),
             ..RecompressConfig::BACKGROUND
         };
-        resume = match recompress::pass(&b, &cfg, None, from, &mut budget, &mut page) {
+        resume = match recompress::pass(
+            &b,
+            Claim::Background,
+            &cfg,
+            None,
+            from,
+            &mut budget,
+            &mut page,
+        ) {
             Ok((PassEnd::Finished, done)) => {
                 stats::add(&sh.stats.bg_recompressed, done);
                 stats::add(&sh.stats.bg_finished, 1);

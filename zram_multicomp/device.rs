@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! One zmc device: its configuration, and once `disksize` is set, its backing store (slot table,
-//! zsmalloc pool, compression streams, the async staging pool and the workers on the store's
-//! own workqueue). Reads, writes and discards of sector ranges become whole page operations
+//! zsmalloc pool, compression streams, the async staging pool and the store's worker
+//! threads). Reads, writes and discards of sector ranges become whole page operations
 //! here; partial pages are read-modify-written.
 //!
 //! Lifetimes: what the workers need lives in [`Backing`] (and the [`Shared`] knobs and counters
 //! it points to); each worker holds an `Arc<Backing>`. [`Backing::shutdown`] sets the stop flag,
-//! wakes every worker and destroys the workqueue, which waits until each has returned. The
+//! wakes every worker and stops each thread, waiting until it has returned. The
 //! device calls it on reset and when it is freed (hot_remove, module unload), before it drops
 //! its own reference, so no worker ever outlives the store, the device or the module.
 
@@ -20,14 +20,14 @@ use kernel::sync::{Arc, Mutex, SpinLock};
 use kernel::{new_mutex, new_spinlock};
 
 use crate::background::{self, Background};
-use crate::ffi::{self, CodecKind, Wq, ZsPool};
+use crate::ffi::{self, CodecKind, Reclaim, Thread, ZsPool};
 use crate::policy::{
     decide_write, is_huge, AlgoId, AlgoKind, AlgoSpec, AlgoTable, CompPolicy, PageFeatures,
     PageFlags, RecompressConfig, WriteDecision, MAX_ALGOS,
 };
 use crate::staging::{self, Staging};
 use crate::stats::{self, Stats};
-use crate::streams::Streams;
+use crate::streams::{Stream, Streams};
 use crate::table::{Meta, Table, STAGED};
 
 /// An algorithm slot as configured through comp_algorithm, recomp_algorithm and
@@ -111,6 +111,20 @@ impl Shared {
     }
 }
 
+/// Why an object could not be allocated.
+enum AllocFail {
+    /// zsmalloc found no memory (with the reclaim allowed).
+    NoMemory,
+    /// The pool is at mem_limit: reclaim would not help.
+    Limit,
+}
+
+impl From<AllocFail> for Error {
+    fn from(_: AllocFail) -> Self {
+        ENOMEM
+    }
+}
+
 /// The store behind an initialised device.
 pub(crate) struct Backing {
     pub(crate) shared: Arc<Shared>,
@@ -123,7 +137,8 @@ pub(crate) struct Backing {
     pub(crate) staging: Pin<KBox<Staging>>,
     pub(crate) bg: Pin<KBox<Background>>,
     pub(crate) workers: usize,
-    wq: Wq,
+    /// The async workers and the background worker, each a kernel thread.
+    threads: Pin<KBox<Mutex<KVec<Thread>>>>,
 }
 
 #[pin_data(PinnedDrop)]
@@ -136,6 +151,10 @@ pub(crate) struct Device {
     /// Scratch page for partial-page I/O, which it also serialises.
     #[pin]
     rmw: Mutex<KVec<u8>>,
+    /// Held by a `recompress` write for its whole pass: manual passes claim slots under one
+    /// claim kind, so they run one at a time.
+    #[pin]
+    pub(crate) manual_pass: Mutex<()>,
     pub(crate) shared: Arc<Shared>,
 }
 
@@ -174,6 +193,7 @@ impl Device {
                 conf <- new_mutex!(conf, "zmc:conf"),
                 backing <- new_spinlock!(None, "zmc:backing"),
                 rmw <- new_mutex!(scratch, "zmc:rmw"),
+                manual_pass <- new_mutex!((), "zmc:manual_pass"),
                 shared,
             }),
             GFP_KERNEL,
@@ -235,8 +255,10 @@ impl Device {
         let huge_size = pool.huge_class_size();
         let staging = Staging::new(conf.async_staging)?;
         let bg = Background::new()?;
-        // The async workers and the background pass, each a long-lived item.
-        let wq = Wq::new(self.id, workers + 1)?;
+        let threads = KBox::pin_init(
+            new_mutex!(KVec::with_capacity(workers + 1, GFP_KERNEL)?, "zmc:threads"),
+            GFP_KERNEL,
+        )?;
         let backing = Arc::new(
             Backing {
                 shared: self.shared.clone(),
@@ -249,7 +271,7 @@ impl Device {
                 staging,
                 bg,
                 workers,
-                wq,
+                threads,
             },
             GFP_KERNEL,
         )?;
@@ -437,14 +459,21 @@ impl Backing {
     /// Spawns the async workers and the background recompression worker, each with its
     /// preallocated scratch page.
     fn start_workers(self: &Arc<Self>) -> Result {
-        for _ in 0..self.workers {
+        let id = self.shared.id;
+        let mut threads = self.threads.lock();
+        for n in 0..self.workers {
             let scratch = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
             let b = self.clone();
-            self.wq.spawn(move || staging::worker(b, scratch))?;
+            threads.push(
+                Thread::spawn(id, n, move || staging::worker(b, scratch))?,
+                GFP_KERNEL,
+            )?;
         }
         let scratch = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
         let b = self.clone();
-        self.wq.spawn(move || background::worker(b, scratch))
+        let bg = Thread::spawn(id, self.workers, move || background::worker(b, scratch))?;
+        threads.push(bg, GFP_KERNEL)?;
+        Ok(())
     }
 
     /// Whether the store is being torn down (workers return, passes stop).
@@ -457,7 +486,10 @@ impl Backing {
     pub(crate) fn shutdown(&self) {
         self.staging.shutdown();
         self.bg.kick();
-        self.wq.destroy();
+        let threads = core::mem::take(&mut *self.threads.lock());
+        for t in threads {
+            t.stop();
+        }
     }
 
     /// Stores one whole page: same-filled pages and pages the estimate stores raw at once (they
@@ -497,7 +529,7 @@ impl Backing {
                 )
             }
             WriteDecision::Compress(algo) => {
-                let (handle, len, huge) = self.compress_store(algo, page)?;
+                let (handle, len, huge) = self.compress_store(algo, page, Reclaim::Direct)?;
                 (
                     handle,
                     PageFeatures::written(decision, len as u32, huge, now),
@@ -508,14 +540,61 @@ impl Backing {
 
     /// Compresses `page` with `algo` and stores the result (or the page itself when the
     /// result is huge). Returns the handle, the stored length and whether it is huge.
-    pub(crate) fn compress_store(&self, algo: AlgoId, page: &[u8]) -> Result<(u64, usize, bool)> {
+    ///
+    /// The object is allocated while the stream is held, so without direct reclaim. If that
+    /// fails and `reclaim` allows it, the stream is given back, an object of the same size is
+    /// allocated with direct reclaim, and the page is compressed again into it, as zram does.
+    pub(crate) fn compress_store(
+        &self,
+        algo: AlgoId,
+        page: &[u8],
+        reclaim: Reclaim,
+    ) -> Result<(u64, usize, bool)> {
         let streams = self
             .streams
             .get(algo.index())
             .and_then(|s| s.as_ref())
             .ok_or(EINVAL)?;
-        let mut guard = streams.get();
-        let stream = guard.stream().ok_or(EINVAL)?;
+        let mut reserved: Option<(u64, usize)> = None;
+        loop {
+            let mut guard = streams.get();
+            let stream = guard.stream().ok_or(EINVAL)?;
+            let (len, huge) = self.compress(algo, stream, page)?;
+            let data = if huge {
+                page
+            } else {
+                stream.buf.get(..len).ok_or(EINVAL)?
+            };
+            let handle = match reserved.take() {
+                Some((handle, size)) if size == data.len() => handle,
+                Some((handle, _)) => {
+                    // Compressed to another length the second time: give up on this store.
+                    // SAFETY: `handle` was allocated above on this pool and is not stored.
+                    unsafe { self.pool.free(handle) };
+                    return Err(ENOMEM);
+                }
+                None => match self.alloc_object(data.len(), Reclaim::Kswapd) {
+                    Ok(handle) => handle,
+                    Err(AllocFail::NoMemory) if reclaim == Reclaim::Direct => {
+                        let size = data.len();
+                        drop(guard);
+                        stats::add(&self.shared.stats.writestall, 1);
+                        reserved = Some((self.alloc_object(size, Reclaim::Direct)?, size));
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+            };
+            // SAFETY: `handle` was just allocated on this pool with `data.len()` bytes and is
+            // owned here until returned.
+            unsafe { self.pool.write(handle, data) };
+            return Ok((handle, len, huge));
+        }
+    }
+
+    /// Compresses `page` into `stream`'s buffer; returns the length to store and whether the
+    /// page is stored raw (huge).
+    fn compress(&self, algo: AlgoId, stream: &mut Stream, page: &[u8]) -> Result<(usize, bool)> {
         let t0 = ffi::now_ns();
         let res = stream.codec.compress(page, &mut stream.buf);
         let algo_stats = self.shared.stats.algo.get(algo.index()).ok_or(EINVAL)?;
@@ -529,26 +608,35 @@ impl Backing {
         stats::add(&algo_stats.bytes_in, PAGE_SIZE as u64);
         if is_huge(len, self.huge_size) {
             stats::add(&algo_stats.bytes_out, PAGE_SIZE as u64);
-            drop(guard);
-            return Ok((self.store_object(page)?, PAGE_SIZE, true));
+            return Ok((PAGE_SIZE, true));
         }
         stats::add(&algo_stats.bytes_out, len as u64);
-        let data = stream.buf.get(..len).ok_or(EINVAL)?;
-        Ok((self.store_object(data)?, len, false))
+        Ok((len, false))
     }
 
-    /// Allocates an object for `data`, honouring mem_limit, and copies `data` in.
-    fn store_object(&self, data: &[u8]) -> Result<u64> {
-        let handle = self.pool.alloc(data.len())?;
+    /// Allocates an object of `size` bytes within mem_limit.
+    fn alloc_object(&self, size: usize, reclaim: Reclaim) -> Result<u64, AllocFail> {
+        let handle = self
+            .pool
+            .alloc(size, reclaim)
+            .map_err(|_| AllocFail::NoMemory)?;
         let used = self.pool.total_pages();
         let limit = self.shared.limit_pages.load(Relaxed);
         if limit != 0 && used > limit {
-            self.pool.free(handle);
+            // SAFETY: `handle` was just allocated on this pool and is not stored anywhere.
+            unsafe { self.pool.free(handle) };
             stats::add(&self.shared.stats.writestall, 1);
-            return Err(ENOMEM);
+            return Err(AllocFail::Limit);
         }
         self.shared.stats.max_used_pages.fetch_max(used, Relaxed);
-        self.pool.write(handle, data);
+        Ok(handle)
+    }
+
+    /// Stores a raw page (nothing held: direct reclaim allowed).
+    fn store_object(&self, data: &[u8]) -> Result<u64> {
+        let handle = self.alloc_object(data.len(), Reclaim::Direct)?;
+        // SAFETY: `handle` was just allocated on this pool with `data.len()` bytes.
+        unsafe { self.pool.write(handle, data) };
         Ok(handle)
     }
 
@@ -583,29 +671,43 @@ impl Backing {
             }
             Err(_) => {
                 // Out of range cannot happen (callers check), but never leak the object.
-                self.release(handle, meta);
+                // SAFETY: the caller hands over the object it would have installed.
+                unsafe { self.release(handle, meta) };
                 return;
             }
         };
         self.account(meta, true);
-        self.release(old.0, old.1);
+        // SAFETY: `old` was taken out of the slot under its lock.
+        unsafe { self.release(old.0, old.1) };
     }
 
     /// Frees an object that was stored but never installed in a slot.
-    pub(crate) fn discard_object(&self, handle: u64) {
-        self.pool.free(handle);
+    ///
+    /// # Safety
+    ///
+    /// `handle` came from a store on this device (`compress_store`, `store_page`), was never
+    /// installed in a slot, and is not used again.
+    pub(crate) unsafe fn discard_object(&self, handle: u64) {
+        // SAFETY: by the contract, the caller owns a live object of this pool.
+        unsafe { self.pool.free(handle) };
     }
 
     /// Frees the object behind (handle, meta), if any, and drops it from the counters. A
     /// staged page owns no object: its staging buffer goes back when its worker is done.
-    pub(crate) fn release(&self, handle: u64, meta: Meta) {
+    ///
+    /// # Safety
+    ///
+    /// `(handle, meta)` is what a slot of this device held and no longer holds (taken or
+    /// replaced under its lock by the caller), or what the caller would have installed.
+    pub(crate) unsafe fn release(&self, handle: u64, meta: Meta) {
         if !meta.is_present() {
             return;
         }
         self.account(meta, false);
         let flags = meta.flags();
         if !flags.contains(PageFlags::SAME) && !flags.contains(STAGED) {
-            self.pool.free(handle);
+            // SAFETY: by the contract, the caller took the only reference to the object.
+            unsafe { self.pool.free(handle) };
         }
     }
 
@@ -614,7 +716,8 @@ impl Backing {
         if let Ok(slot) = self.table.lock(index) {
             let (handle, meta) = slot.take();
             drop(slot);
-            self.release(handle, meta);
+            // SAFETY: taken out of the slot under its lock.
+            unsafe { self.release(handle, meta) };
         }
     }
 
@@ -666,13 +769,19 @@ impl Backing {
             let len = f.stored_len as usize;
             let t0 = ffi::now_ns();
             let res = match guard.as_mut().and_then(|g| g.stream()) {
-                None => self.pool.read(handle, len, |src| {
-                    out.copy_from_slice(src.get(..PAGE_SIZE).ok_or(EIO)?);
-                    Ok(())
-                }),
-                Some(stream) => self
-                    .pool
-                    .read(handle, len, |src| stream.codec.decompress(src, out)),
+                // SAFETY: the slot, whose lock is held, names this live object of `len`
+                // bytes; no one can free it before the lock is dropped.
+                None => unsafe {
+                    self.pool.read(handle, len, |src| {
+                        out.copy_from_slice(src.get(..PAGE_SIZE).ok_or(EIO)?);
+                        Ok(())
+                    })
+                },
+                // SAFETY: as above.
+                Some(stream) => unsafe {
+                    self.pool
+                        .read(handle, len, |src| stream.codec.decompress(src, out))
+                },
             };
             if touch {
                 slot.set_meta(Meta::present(&f.touched(now_s())));
@@ -713,7 +822,8 @@ impl Drop for Backing {
                 let flags = meta.flags();
                 if meta.is_present() && !flags.contains(PageFlags::SAME) && !flags.contains(STAGED)
                 {
-                    self.pool.free(handle);
+                    // SAFETY: the slot was the object's only owner and was just emptied.
+                    unsafe { self.pool.free(handle) };
                 }
             }
         }

@@ -22,13 +22,19 @@ mod raw {
         pub(super) fn zmc_shim_exit();
         pub(super) fn zmc_shim_nr_cpus() -> c_uint;
         pub(super) fn zmc_shim_now_ns() -> u64;
-        pub(super) fn zmc_shim_zs_malloc(pool: *mut c_void, size: usize) -> c_ulong;
+        pub(super) fn zmc_shim_zs_malloc(pool: *mut c_void, size: usize, direct: bool) -> c_ulong;
         pub(super) fn zmc_shim_zs_handle_ok(handle: c_ulong) -> bool;
         pub(super) fn zmc_shim_zs_map(pool: *mut c_void, handle: c_ulong, write: bool) -> *mut u8;
         pub(super) fn zmc_shim_zs_unmap(pool: *mut c_void, handle: c_ulong);
         pub(super) fn zmc_shim_zs_pages_compacted(pool: *mut c_void) -> u64;
-        pub(super) fn zmc_shim_wq_alloc(id: c_int, max_active: c_uint) -> *mut c_void;
-        pub(super) fn zmc_shim_wq_destroy(wq: *mut c_void);
+        pub(super) fn zmc_shim_thread_run(
+            f: unsafe extern "C" fn(*mut c_void) -> c_int,
+            data: *mut c_void,
+            id: c_int,
+            n: c_uint,
+        ) -> *mut c_void;
+        pub(super) fn zmc_shim_thread_stop(task: *mut c_void) -> c_int;
+        pub(super) fn zmc_shim_warn(what: *const c_char);
         pub(super) fn zmc_shim_cond_resched();
         pub(super) fn zmc_shim_set_nice(nice: c_int) -> c_int;
         pub(super) fn zmc_shim_msecs_to_jiffies(ms: c_uint) -> c_ulong;
@@ -125,23 +131,17 @@ pub(crate) fn cond_resched() {
     unsafe { raw::zmc_shim_cond_resched() }
 }
 
-/// The calling thread's nice value, set for as long as the guard lives and then given back: a
-/// long-lived work item sets it on the shared workqueue thread that runs it.
-pub(crate) struct Nice(c_int);
-
-impl Nice {
-    /// Sets the current thread's nice value to `nice` (clamped to -20..=19).
-    pub(crate) fn set(nice: i32) -> Self {
-        // SAFETY: changes the calling task's own priority; process context, no lock held.
-        Self(unsafe { raw::zmc_shim_set_nice(nice) })
-    }
+/// Sets the calling thread's nice value (clamped to -20..=19). Only for the device's own
+/// threads.
+pub(crate) fn set_nice(nice: i32) {
+    // SAFETY: changes the calling task's own priority; process context, no lock held.
+    unsafe { raw::zmc_shim_set_nice(nice) };
 }
 
-impl Drop for Nice {
-    fn drop(&mut self) {
-        // SAFETY: as in `set`, on the same task (the guard does not leave the thread).
-        unsafe { raw::zmc_shim_set_nice(self.0) };
-    }
+/// Reports a broken invariant once per boot (a `WARN_ONCE` naming `what`).
+pub(crate) fn warn(what: &CStr) {
+    // SAFETY: `what` is a NUL-terminated string that outlives the call.
+    unsafe { raw::zmc_shim_warn(what.as_char_ptr()) }
 }
 
 /// `ms` milliseconds in jiffies.
@@ -162,55 +162,67 @@ pub(crate) fn total_ram_pages() -> u64 {
     unsafe { raw::zmc_shim_total_pages() }
 }
 
-/// A device's own workqueue (unbound, `WQ_MEM_RECLAIM`), on which its long-lived workers run.
-///
-/// [`Wq::destroy`] waits until every work item queued on it has returned: after it, no worker
-/// runs any of the module's code or holds any of the device's references.
-pub(crate) struct Wq(core::sync::atomic::AtomicPtr<c_void>);
-
-impl Wq {
-    /// A workqueue named `zmc<id>` running up to `max_active` items at once.
-    pub(crate) fn new(id: i32, max_active: usize) -> Result<Self> {
-        let max_active = c_uint::try_from(max_active).unwrap_or(c_uint::MAX);
-        // SAFETY: only allocates; returns NULL on failure.
-        let wq = unsafe { raw::zmc_shim_wq_alloc(id, max_active) };
-        if wq.is_null() {
-            return Err(ENOMEM);
-        }
-        Ok(Self(core::sync::atomic::AtomicPtr::new(wq)))
-    }
-
-    /// Runs `f` on the workqueue (it allocates the work item with `GFP_KERNEL`: call it at
-    /// setup, never per page). `ENODEV` once destroyed.
-    pub(crate) fn spawn(&self, f: impl FnOnce() + Send + 'static) -> Result {
-        let wq = self.0.load(core::sync::atomic::Ordering::Acquire);
-        if wq.is_null() {
-            return Err(ENODEV);
-        }
-        // SAFETY: `wq` is a live workqueue: it is destroyed only by `destroy`, which the owner
-        // calls after the last `spawn` (spawning happens while the store is being built, before
-        // anyone else can reach it).
-        let queue = unsafe { kernel::workqueue::Queue::from_raw(wq.cast()) };
-        queue.try_spawn(GFP_KERNEL, f).map_err(|_| ENOMEM)
-    }
-
-    /// Destroys the workqueue, waiting for every item on it to return. Only the first call
-    /// does anything. Must not be called from one of its own work items.
-    pub(crate) fn destroy(&self) {
-        let wq = self
-            .0
-            .swap(core::ptr::null_mut(), core::sync::atomic::Ordering::AcqRel);
-        if !wq.is_null() {
-            // SAFETY: `wq` came from `zmc_shim_wq_alloc` and the swap above makes this the only
-            // call that sees it; callers are never work items of this queue.
-            unsafe { raw::zmc_shim_wq_destroy(wq) }
-        }
-    }
+/// A kernel thread running a closure. [`Thread::stop`] waits until the closure has returned,
+/// so the thread never outlives what the closure holds, nor the module's code.
+pub(crate) struct Thread {
+    task: NonNull<c_void>,
+    /// The boxed closure, and how to drop it if the thread never ran it.
+    data: *mut c_void,
+    drop_unrun: unsafe fn(*mut c_void),
 }
 
-impl Drop for Wq {
-    fn drop(&mut self) {
-        self.destroy();
+// SAFETY: the handle only names the task; stopping it from another thread is what it is for.
+unsafe impl Send for Thread {}
+// SAFETY: `stop` consumes the handle; nothing else touches the task through `&self`.
+unsafe impl Sync for Thread {}
+
+impl Thread {
+    /// Starts the thread `zmc<id>-<n>` running `f`. The closure must return soon once told to
+    /// stop by its own means (a flag and a wake-up); `stop` then collects it.
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(id: i32, n: usize, f: F) -> Result<Self> {
+        /// # Safety
+        ///
+        /// `data` comes from `KBox::into_raw` of an `F`, and is passed here exactly once.
+        unsafe extern "C" fn run<F: FnOnce()>(data: *mut c_void) -> c_int {
+            // SAFETY: by the function's contract.
+            let f = unsafe { KBox::from_raw(data.cast::<F>()) };
+            (KBox::into_inner(f))();
+            0
+        }
+        /// # Safety
+        ///
+        /// As for `run`, when `run` never ran.
+        unsafe fn drop_unrun<F>(data: *mut c_void) {
+            // SAFETY: by the function's contract.
+            drop(unsafe { KBox::from_raw(data.cast::<F>()) });
+        }
+        let data = KBox::into_raw(KBox::new(f, GFP_KERNEL)?).cast::<c_void>();
+        let n = c_uint::try_from(n).unwrap_or(c_uint::MAX);
+        // SAFETY: `run::<F>` takes ownership of `data` when the thread starts.
+        let task = unsafe { raw::zmc_shim_thread_run(run::<F>, data, id, n) };
+        match NonNull::new(task) {
+            Some(task) => Ok(Self {
+                task,
+                data,
+                drop_unrun: drop_unrun::<F>,
+            }),
+            None => {
+                // SAFETY: no thread was created, so `data` is still ours.
+                unsafe { drop_unrun::<F>(data) };
+                Err(ENOMEM)
+            }
+        }
+    }
+
+    /// Waits until the thread has returned.
+    pub(crate) fn stop(self) {
+        // SAFETY: `task` came from `zmc_shim_thread_run` and is stopped only here, once.
+        let ret = unsafe { raw::zmc_shim_thread_stop(self.task.as_ptr()) };
+        if ret == EINTR.to_errno() {
+            // Stopped before it ran: the closure is still boxed.
+            // SAFETY: the thread never called `run`, which alone takes `data`.
+            unsafe { (self.drop_unrun)(self.data) };
+        }
     }
 }
 
@@ -234,6 +246,16 @@ fn c_len(len: usize) -> Result<c_uint> {
     c_uint::try_from(len).map_err(|_| EINVAL)
 }
 
+/// How far an allocation may go to find memory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reclaim {
+    /// Wake kswapd, never reclaim directly, fail without a warning: for a store that holds a
+    /// compression stream, and for recompression (which is optional work).
+    Kswapd,
+    /// Reclaim directly, without I/O: a swap-out store that holds nothing.
+    Direct,
+}
+
 /// A zsmalloc pool: where compressed objects live.
 pub(crate) struct ZsPool(NonNull<c_void>);
 
@@ -251,9 +273,10 @@ impl ZsPool {
     }
 
     /// Allocates an object of `size` bytes.
-    pub(crate) fn alloc(&self, size: usize) -> Result<u64> {
+    pub(crate) fn alloc(&self, size: usize, reclaim: Reclaim) -> Result<u64> {
+        let direct = reclaim == Reclaim::Direct;
         // SAFETY: the pool is live for as long as `self`.
-        let handle = unsafe { raw::zmc_shim_zs_malloc(self.0.as_ptr(), size) };
+        let handle = unsafe { raw::zmc_shim_zs_malloc(self.0.as_ptr(), size, direct) };
         // SAFETY: only inspects the value.
         if unsafe { raw::zmc_shim_zs_handle_ok(handle) } {
             Ok(handle as u64)
@@ -263,16 +286,25 @@ impl ZsPool {
     }
 
     /// Frees an object returned by `alloc`.
-    pub(crate) fn free(&self, handle: u64) {
-        // SAFETY: the caller passes a handle from `alloc` on this pool, freed only once (the slot
-        // table gives every handle exactly one owner).
+    ///
+    /// # Safety
+    ///
+    /// `handle` came from [`ZsPool::alloc`] on this pool, is not freed yet, and nobody uses it
+    /// after this call (the slot table gives every handle exactly one owner).
+    pub(crate) unsafe fn free(&self, handle: u64) {
+        // SAFETY: by the function's contract.
         unsafe { raw::zs_free(self.0.as_ptr(), handle as c_ulong) }
     }
 
-    /// Copies `data` into the object `handle`, which was allocated with `data.len()` bytes.
-    pub(crate) fn write(&self, handle: u64, data: &[u8]) {
-        // SAFETY: `handle` is a live object of this pool of at least `data.len()` bytes; the
-        // mapping is valid until the unmap below, and nothing in between sleeps.
+    /// Copies `data` into the object `handle`.
+    ///
+    /// # Safety
+    ///
+    /// `handle` is a live object of this pool, allocated with `data.len()` bytes, that no one
+    /// else reads or writes meanwhile.
+    pub(crate) unsafe fn write(&self, handle: u64, data: &[u8]) {
+        // SAFETY: by the contract the object holds `data.len()` bytes; the mapping is valid
+        // until the unmap below, and nothing in between sleeps.
         unsafe {
             let dst = raw::zmc_shim_zs_map(self.0.as_ptr(), handle as c_ulong, true);
             core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
@@ -282,9 +314,13 @@ impl ZsPool {
 
     /// Maps the object `handle` of `len` bytes read-only and passes it to `f`, which must not
     /// sleep (the mapping is per-CPU).
-    pub(crate) fn read<R>(&self, handle: u64, len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
-        // SAFETY: `handle` is a live object of this pool of `len` bytes (the caller holds the
-        // slot lock, so it cannot be freed meanwhile); the slice lives only until the unmap.
+    ///
+    /// # Safety
+    ///
+    /// `handle` is a live object of this pool of `len` bytes, and cannot be freed before this
+    /// returns (the caller holds its slot's lock).
+    pub(crate) unsafe fn read<R>(&self, handle: u64, len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+        // SAFETY: by the contract; the slice lives only until the unmap.
         unsafe {
             let src = raw::zmc_shim_zs_map(self.0.as_ptr(), handle as c_ulong, false);
             let ret = f(core::slice::from_raw_parts(src, len));

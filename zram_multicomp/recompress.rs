@@ -2,8 +2,10 @@
 
 //! Recompression: a pass over the slot table that stores selected pages with stronger
 //! algorithms in priority order and keeps a result only when the policy says it is smaller
-//! enough. A slot rewritten while the pass worked on it is left alone (the new data wins);
-//! staged slots are skipped (they are not stored yet).
+//! enough. The pass claims a slot before it reads it and installs its result only while the
+//! slot still holds its claim: any write, free or read in between drops the claim, so the new
+//! data wins even when the new page got the old handle back. Staged slots are skipped (they
+//! are not stored yet).
 //!
 //! The same pass serves the `recompress` attribute (unlimited budget, from the first slot) and
 //! the background worker (a pages-per-second and CPU budget, resumable): a [`Budget`] admits
@@ -12,9 +14,9 @@
 use kernel::prelude::*;
 
 use crate::device::{now_s, Backing};
-use crate::ffi;
+use crate::ffi::{self, Reclaim};
 use crate::policy::{
-    keep_new, next_algo, AlgoSet, RecompressConfig, RecompressDecision, SkipReason,
+    keep_new, next_algo, AlgoSet, Claim, RecompressConfig, RecompressDecision, SkipReason,
 };
 use crate::stats;
 use crate::table::{Meta, STAGED};
@@ -45,9 +47,11 @@ pub(crate) enum PassEnd {
 }
 
 /// Runs one pass from slot `from`, trying at most `max_pages` pages. `page` is a scratch page.
-/// Returns how it ended and how many pages it stored smaller.
+/// Returns how it ended and how many pages it stored smaller. At most one pass of each
+/// [`Claim`] kind runs at a time on a device.
 pub(crate) fn pass(
     b: &Backing,
+    who: Claim,
     cfg: &RecompressConfig,
     max_pages: Option<u64>,
     from: usize,
@@ -83,6 +87,15 @@ pub(crate) fn pass(
             return Ok((PassEnd::Paused(index), done));
         }
         visited += 1;
+        let claimed = {
+            let slot = b.table.lock(index)?;
+            if slot.get() != (handle, meta) {
+                continue;
+            }
+            let claimed = meta.claimed(who);
+            slot.set_meta(claimed);
+            claimed
+        };
         let t0 = ffi::now_ns();
         b.read_page(index, page, false)?;
         let mut tried = AlgoSet::EMPTY;
@@ -90,10 +103,11 @@ pub(crate) fn pass(
         let res = (|| -> Result {
             while let RecompressDecision::Try(algo) = next_algo(&f, tried, now, &b.algos, cfg) {
                 tried = tried.with(algo);
-                let (new_handle, len, huge) = b.compress_store(algo, page)?;
+                let (new_handle, len, huge) = b.compress_store(algo, page, Reclaim::Kswapd)?;
                 let new_len = len as u32;
                 if huge || !keep_new(f.stored_len, new_len, cfg) {
-                    b.discard_object(new_handle);
+                    // SAFETY: stored just now by this pass and never installed.
+                    unsafe { b.discard_object(new_handle) };
                     continue;
                 }
                 kept = Some((algo, new_len, new_handle));
@@ -104,11 +118,13 @@ pub(crate) fn pass(
         budget.charge(ffi::now_ns().saturating_sub(t0));
         res?;
         let slot = b.table.lock(index)?;
-        if slot.get() != (handle, meta) {
-            // Rewritten or freed meanwhile: the pass's result is stale.
+        if slot.get() != (handle, claimed) {
+            // Written, freed or read meanwhile: the pass's result is stale.
             drop(slot);
+            stats::add(&s.recompress_stale, 1);
             if let Some((_, _, h)) = kept {
-                b.discard_object(h);
+                // SAFETY: stored by this pass and never installed.
+                unsafe { b.discard_object(h) };
             }
             continue;
         }
@@ -118,7 +134,8 @@ pub(crate) fn pass(
                 slot.set(new_handle, Meta::present(&newf));
                 drop(slot);
                 b.account(Meta::present(&newf), true);
-                b.release(handle, meta);
+                // SAFETY: the slot held `handle` under its lock until `set` replaced it.
+                unsafe { b.release(handle, meta) };
                 stats::add(&s.recompressed, 1);
                 done += 1;
             }

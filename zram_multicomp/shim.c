@@ -8,12 +8,14 @@
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/idr.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/timekeeping.h>
-#include <linux/workqueue.h>
 #include <linux/zsmalloc.h>
 
 #include "shim.h"
@@ -63,10 +65,16 @@ u64 zmc_shim_now_ns(void)
 	return ktime_get_boottime_ns();
 }
 
-/* The I/O path may run under reclaim: no I/O from allocation, no warning on failure. */
-unsigned long zmc_shim_zs_malloc(void *pool, size_t size)
+/*
+ * As zram: a store holding a compression stream, and recompression, only wake kswapd and fail
+ * quietly; a swap-out store that let its stream go may reclaim directly, without I/O (it may
+ * itself run under reclaim).
+ */
+unsigned long zmc_shim_zs_malloc(void *pool, size_t size, bool direct_reclaim)
 {
-	return zs_malloc(pool, size, GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE);
+	gfp_t gfp = direct_reclaim ? GFP_NOIO : __GFP_KSWAPD_RECLAIM | __GFP_NOWARN;
+
+	return zs_malloc(pool, size, gfp | __GFP_HIGHMEM | __GFP_MOVABLE);
 }
 
 bool zmc_shim_zs_handle_ok(unsigned long handle)
@@ -93,20 +101,33 @@ u64 zmc_shim_zs_pages_compacted(void *pool)
 }
 
 /*
- * The device's own workqueue: its async compression workers and background recompression run
- * on it as long-lived work items, and destroying it waits until every one has returned (so no
- * worker outlives the device's store, nor the module's text). WQ_MEM_RECLAIM: the workers are
- * what turns staged swap-out pages into stored ones under reclaim.
+ * A device's workers are kernel threads of their own, so they hold no shared kworker and may
+ * set their own priority. The reference taken here keeps the task valid for kthread_stop even
+ * when the worker returned first.
  */
-void *zmc_shim_wq_alloc(int id, unsigned int max_active)
+void *zmc_shim_thread_run(int (*fn)(void *), void *data, int id, unsigned int n)
 {
-	return alloc_workqueue("zmc%d", WQ_UNBOUND | WQ_MEM_RECLAIM,
-			       min_t(unsigned int, max_active, WQ_MAX_ACTIVE), id);
+	struct task_struct *t = kthread_run(fn, data, "zmc%d-%u", id, n);
+
+	if (IS_ERR(t))
+		return NULL;
+	get_task_struct(t);
+	return t;
 }
 
-void zmc_shim_wq_destroy(void *wq)
+/* Waits for the thread to return; -EINTR if it was stopped before it ever ran. */
+int zmc_shim_thread_stop(void *task)
 {
-	destroy_workqueue(wq);
+	int ret = kthread_stop(task);
+
+	put_task_struct(task);
+	return ret;
+}
+
+/* A queue invariant broke: say so once, loudly (guest runs fail on any WARNING). */
+void zmc_shim_warn(const char *what)
+{
+	WARN_ONCE(1, "zram_multicomp: %s\n", what);
 }
 
 void zmc_shim_cond_resched(void)
@@ -517,8 +538,17 @@ int zmc_shim_init(void)
 	unsigned int i;
 	int ret;
 
-	if (zram_names)
+	if (zram_names) {
+		struct path p;
+
+		/* Look first: registering a class twice dumps a stack before it fails. */
+		if (!kern_path("/sys/class/zram-control", 0, &p)) {
+			path_put(&p);
+			pr_err("zram_names: the zram-control class exists (is the zram module loaded?)\n");
+			return -EBUSY;
+		}
 		zmc_control_class.name = "zram-control";
+	}
 	ret = class_register(&zmc_control_class);
 	if (ret == -EEXIST && zram_names) {
 		pr_err("zram_names: the zram-control class exists (is the zram module loaded?)\n");

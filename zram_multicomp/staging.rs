@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The asynchronous compression pool (the zcache idea): a write copies its page into a
-//! preallocated staging buffer, records the slot as staged and completes; workers on the
-//! device's workqueue compress and store the page later.
+//! preallocated staging buffer, records the slot as staged and completes; workers (the
+//! device's own kernel threads) compress and store the page later.
 //!
 //! - **Tickets.** A staged slot's handle word is a ticket: `seq << 16 | buffer`, where `seq`
 //!   is unique to the write (a 48-bit counter), and its meta has [`STAGED`]. A worker installs
@@ -24,12 +24,14 @@
 //! - **Priority.** Workers run at nice [`WORKER_NICE`]: a writer (reclaim, or the app that
 //!   faults) that shares a CPU with a worker goes first, and the work waits for idle time.
 //! - **Store failures** (mem_limit reached, zsmalloc out of memory): the job goes back to the
-//!   queue and is retried after a pause (`retries`); the data stays readable from staging.
+//!   queue and is retried after a pause that doubles with each failure in a row, up to a
+//!   second (`retries`); the data stays readable from staging.
 //! - **Stop.** `shutdown` sets the stop flag and wakes the workers; they return without
 //!   touching the remaining jobs (the store is being freed with all its data).
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use kernel::c_str;
 use kernel::new_condvar;
 use kernel::new_spinlock;
 use kernel::page::PAGE_SIZE;
@@ -42,8 +44,10 @@ use crate::policy::{AlgoId, PageFeatures, PageFlags, WriteDecision};
 use crate::stats;
 use crate::table::{Meta, STAGED};
 
-/// The pause after a store failure before the job is tried again.
+/// The pause after a store failure before the job is tried again; it doubles with each
+/// failure in a row (mem_limit reached: nothing frees memory by itself), up to the maximum.
 const RETRY_WAIT_MS: u32 = 10;
+const RETRY_WAIT_MAX_MS: u32 = 1000;
 /// The nice value of the workers (the lowest priority).
 const WORKER_NICE: i32 = 19;
 /// How long a worker that ran out of jobs waits for more before it sleeps until woken.
@@ -84,14 +88,20 @@ impl Queue {
         self.free.len()
     }
 
+    /// Queues `job`. Every queued job holds one of the ring's `cap` buffers, so the ring has
+    /// room; if it has not, the invariant broke and the job is dropped with a warning.
     fn push(&mut self, job: Job) {
         let cap = self.jobs.len();
-        if cap == 0 || self.len >= cap {
-            return;
-        }
-        if let Some(place) = self.jobs.get_mut((self.head + self.len) % cap) {
-            *place = job;
-            self.len += 1;
+        let place = match self.len < cap {
+            true => self.jobs.get_mut((self.head + self.len) % cap),
+            false => None,
+        };
+        match place {
+            Some(place) => {
+                *place = job;
+                self.len += 1;
+            }
+            None => ffi::warn(c_str!("staging job ring overflow, a staged page is lost")),
         }
     }
 
@@ -287,14 +297,15 @@ impl Staging {
         }
     }
 
-    /// Puts a job that failed back at the end of the queue and pauses the calling worker.
-    fn retry_later(&self, job: Job) {
+    /// Puts a job that failed back at the end of the queue and pauses the calling worker for
+    /// `wait_ms` (a stop ends the pause).
+    fn retry_later(&self, job: Job, wait_ms: u32) {
         let mut q = self.queue.lock();
         q.push(job);
         if !self.stopping() {
             let _ = self
                 .work
-                .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(RETRY_WAIT_MS));
+                .wait_interruptible_timeout(&mut q, ffi::msecs_to_jiffies(wait_ms));
         }
     }
 
@@ -302,9 +313,12 @@ impl Staging {
     fn release(&self, ticket: u64) {
         let mut q = self.queue.lock();
         let nfree = q.nfree;
-        if let (Some(place), Ok(buf)) = (q.free.get_mut(nfree), u16::try_from(buf_of(ticket))) {
-            *place = buf;
-            q.nfree += 1;
+        match (q.free.get_mut(nfree), u16::try_from(buf_of(ticket))) {
+            (Some(place), Ok(buf)) => {
+                *place = buf;
+                q.nfree += 1;
+            }
+            _ => ffi::warn(c_str!("staging buffer released twice")),
         }
         if q.nfree == q.cap() {
             self.drained.notify_all();
@@ -332,20 +346,25 @@ impl Staging {
 
 /// An async worker: takes jobs until the store stops. `scratch` is its page, allocated at init.
 pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
-    let _nice = ffi::Nice::set(WORKER_NICE);
+    ffi::set_nice(WORKER_NICE);
     b.staging.worker_count(true);
     let mut busy = false;
+    let mut wait_ms = RETRY_WAIT_MS;
     while let Some(job) = b.staging.next(busy) {
         busy = true;
         match store_staged(&b, &mut scratch, job) {
-            Ok(()) => b.staging.release(job.ticket),
+            Ok(()) => {
+                b.staging.release(job.ticket);
+                wait_ms = RETRY_WAIT_MS;
+            }
             Err(_) => {
                 stats::add(&b.shared.stats.store_retries, 1);
-                b.staging.retry_later(job);
+                b.staging.retry_later(job, wait_ms);
+                wait_ms = wait_ms.saturating_mul(2).min(RETRY_WAIT_MAX_MS);
             }
         }
-        // Under steady writes the queue never runs dry and the worker never sleeps: give the
-        // CPU up between jobs, or a kernel without forced preemption stalls RCU on it.
+        // Under steady writes the queue never runs dry: yield between jobs on kernels without
+        // forced preemption.
         ffi::cond_resched();
     }
     b.staging.worker_count(false);
@@ -370,7 +389,8 @@ fn store_staged(b: &Backing, scratch: &mut [u8], job: Job) -> Result {
     if !holds((ticket, old)) {
         drop(slot);
         if !f.flags.contains(PageFlags::SAME) {
-            b.discard_object(handle);
+            // SAFETY: stored just now for this job and never installed.
+            unsafe { b.discard_object(handle) };
         }
         stats::add(&s.dropped_stale, 1);
         return Ok(());

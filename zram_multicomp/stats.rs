@@ -33,6 +33,8 @@ pub(crate) struct Stats {
     pub(crate) raw_by_estimate: AtomicU64,
     pub(crate) recompressed: AtomicU64,
     pub(crate) recompress_skipped: AtomicU64,
+    /// Recompression results dropped because their slot changed while the pass worked on it.
+    pub(crate) recompress_stale: AtomicU64,
     /// Async pool: pages staged, stored by a worker, read from staging, written synchronously
     /// because staging was full, dropped because their slot changed meanwhile, store retries,
     /// workers woken by a writer.
@@ -83,6 +85,7 @@ impl Stats {
             &self.raw_by_estimate,
             &self.recompressed,
             &self.recompress_skipped,
+            &self.recompress_stale,
             &self.staged,
             &self.completed,
             &self.served_from_staging,

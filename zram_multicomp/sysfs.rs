@@ -18,7 +18,7 @@ use crate::policy::params::{
     parse_algorithm_params, parse_comp_policy, parse_idle, parse_mem_limit, parse_recomp_algorithm,
     parse_recompress, IdleArg, ParamError,
 };
-use crate::policy::{AlgoId, AlgoKind, RecompressConfig, MAX_ALGOS};
+use crate::policy::{AlgoId, AlgoKind, Claim, RecompressConfig, MAX_ALGOS};
 use crate::recompress::{self, Unlimited};
 use crate::stats::get;
 
@@ -303,11 +303,12 @@ impl Device {
                 )?;
                 writeln!(
                     out,
-                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}\nbg_ns {}",
+                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}\nbg_ns {}\nrecompress_stale {}",
                     get(&s.bg_passes),
                     get(&s.bg_finished),
                     get(&s.bg_recompressed),
-                    get(&s.bg_ns)
+                    get(&s.bg_ns),
+                    get(&s.recompress_stale)
                 )
             }
             Attr::Async => writeln!(out, "{}", u32::from(self.shared.async_on.load(Relaxed))),
@@ -389,8 +390,18 @@ impl Device {
                 // Staged pages are not stored yet: let the workers finish them first.
                 b.staging.wait_drained(10_000);
                 let mut page = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
-                recompress::pass(&b, &cfg, p.max_pages, 0, &mut Unlimited(&b), &mut page)
-                    .map(|_| ())
+                let _one_at_a_time = self.manual_pass.lock();
+                let mut budget = Unlimited(&b);
+                recompress::pass(
+                    &b,
+                    Claim::Manual,
+                    &cfg,
+                    p.max_pages,
+                    0,
+                    &mut budget,
+                    &mut page,
+                )
+                .map(|_| ())
             }
             Attr::Idle => {
                 let arg = parse_idle(s).map_err(|e| self.bad_param(attr, e))?;

@@ -17,7 +17,9 @@ use kernel::prelude::*;
 use kernel::sync::lock::{spinlock::SpinLockBackend, Guard};
 use kernel::sync::SpinLock;
 
-use crate::policy::{AlgoId, PageFeatures, PageFlags};
+use kernel::page::PAGE_SHIFT;
+
+use crate::policy::{Claim, PageFeatures, PageFlags, SlotMeta};
 
 const STRIPES: usize = 256;
 
@@ -30,41 +32,32 @@ pub(crate) const PRESENT: PageFlags = PageFlags(1 << 6);
 /// skips staged slots.
 pub(crate) const STAGED: PageFlags = PageFlags(1 << 5);
 
-/// The packed second word of a slot.
+/// The packed second word of a slot: the policy's [`SlotMeta`] for this kernel's page size.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Meta(u64);
+pub(crate) struct Meta(SlotMeta<{ PAGE_SHIFT as u32 }>);
 
 impl Meta {
-    const LEN_BITS: u32 = 13;
-    const ALGO_SHIFT: u32 = 13;
-    const FLAGS_SHIFT: u32 = 16;
-    const ACCESS_SHIFT: u32 = 32;
-
-    /// Packs the features of a present page.
+    /// Packs the features of a present page, with no recompression claim.
     pub(crate) fn present(f: &PageFeatures) -> Self {
-        let len = u64::from(f.stored_len) & ((1 << Self::LEN_BITS) - 1);
-        let algo = u64::from(f.algo.0 & 0x7) << Self::ALGO_SHIFT;
-        let flags = u64::from(f.flags.with(PRESENT).0) << Self::FLAGS_SHIFT;
-        let access = (f.last_access_s & 0xffff_ffff) << Self::ACCESS_SHIFT;
-        Self(len | algo | flags | access)
+        Self(SlotMeta::pack(f, f.flags.with(PRESENT)))
     }
 
     pub(crate) fn flags(self) -> PageFlags {
-        PageFlags((self.0 >> Self::FLAGS_SHIFT) as u8)
+        self.0.flags()
     }
 
     pub(crate) fn is_present(self) -> bool {
         self.flags().contains(PRESENT)
     }
 
+    /// The same word, claimed by `who` for a recompression pass.
+    pub(crate) fn claimed(self, who: Claim) -> Self {
+        Self(self.0.claimed(who))
+    }
+
     /// The page's features, as the policy sees them.
     pub(crate) fn features(self) -> PageFeatures {
-        PageFeatures {
-            algo: AlgoId(((self.0 >> Self::ALGO_SHIFT) & 0x7) as u8),
-            stored_len: (self.0 & ((1 << Self::LEN_BITS) - 1)) as u32,
-            flags: self.flags(),
-            last_access_s: self.0 >> Self::ACCESS_SHIFT,
-        }
+        self.0.features()
     }
 }
 
@@ -89,17 +82,17 @@ impl SlotGuard<'_> {
     pub(crate) fn get(&self) -> (u64, Meta) {
         (
             self.slot.handle.load(Relaxed),
-            Meta(self.slot.meta.load(Relaxed)),
+            Meta(SlotMeta::from_raw(self.slot.meta.load(Relaxed))),
         )
     }
 
     pub(crate) fn set(&self, handle: u64, meta: Meta) {
         self.slot.handle.store(handle, Relaxed);
-        self.slot.meta.store(meta.0, Relaxed);
+        self.slot.meta.store(meta.0.raw(), Relaxed);
     }
 
     pub(crate) fn set_meta(&self, meta: Meta) {
-        self.slot.meta.store(meta.0, Relaxed);
+        self.slot.meta.store(meta.0.raw(), Relaxed);
     }
 
     /// Empties the slot and returns what it held.

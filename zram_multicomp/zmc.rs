@@ -11,7 +11,7 @@
 //! stronger secondary algorithms and keeps the smaller result. [`sysfs`] speaks zram 6.12's
 //! attribute ABI.
 //!
-//! Two parts run on the device's own workqueue: the async compression pool ([`staging`]: a write
+//! Two parts run on the device's own kernel threads: the async compression pool ([`staging`]: a write
 //! copies its page into a preallocated staging buffer and completes; workers compress and store
 //! it), and [`background`] recompression, which starts a budgeted pass over cold pages by
 //! itself.

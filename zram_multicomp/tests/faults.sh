@@ -5,6 +5,9 @@
 #    reads back as the new data, one that failed as the old data; failures are counted.
 # 2. fail_page_alloc in the writing task (task-filter) during one large write: every block
 #    reads back as old or new data, never anything else.
+# 3. failslab on the handle cache for allocations that cannot reclaim directly: writes still
+#    succeed (a store that gives its stream back may reclaim, as zram's does), recompression
+#    never reclaims directly and fails with ENOMEM, leaving every page as it was.
 # No oops or warning either way (the harness checks the console).
 # Both phases test how the write path reports failures, so they run with the async pool off
 # (async.sh covers failures under the pool, where the worker retries).
@@ -28,7 +31,7 @@ blocks_ok() {
 	     END { exit bad }' /tmp/not-new /tmp/not-old "$1"
 }
 
-ktap_plan 10
+ktap_plan 15
 ktap_check "modprobe zram_multicomp, async 0, disksize 4M" sh -c "modprobe zram_multicomp && echo 0 > $S/async && echo 4M > $S/disksize"
 # Old and new data: compressible pages that differ only in a stamp at the head of each block,
 # so the one-pass comparison in blocks_ok stays small.
@@ -78,5 +81,20 @@ while [ $i -lt $N ]; do echo "$i any" >> /tmp/any; i=$((i + 1)); done
 ktap_check "after page allocation failures every block is old or new" blocks_ok /tmp/any
 dd if=/tmp/new of=/dev/zmc0 bs=4k oflag=direct 2>/dev/null
 ktap_expect_eq "the device still works: a full rewrite reads back" "$(md5sum < /tmp/new)" "$(head -c $((N * 4096)) /dev/zmc0 | md5sum)"
+
+# Phase 3: only allocations without direct reclaim fail (failslab's ignore-gfp-wait).
+# Random hex digits: lz4 stores them raw (huge), zstd halves them, so a recompression pass
+# has a result to store for every page.
+awk 'BEGIN { srand(3); for (i = 0; i < 16 * 4096; i++) printf "%x", int(rand() * 16) }' > /tmp/hex
+dd if=/tmp/hex of=/dev/zmc0 bs=4k oflag=direct 2>/dev/null
+STALL=$(awk 'NR == 2 {print $1}' $S/debug_stat)
+failslab_on 100
+echo Y > $D/failslab/ignore-gfp-wait
+ktap_check "writes succeed when only non-reclaiming allocations fail" dd if=/tmp/hex of=/dev/zmc0 bs=4k seek=32 oflag=direct
+ktap_check "the failed first tries were counted as write stalls" test "$(awk 'NR == 2 {print $1}' $S/debug_stat)" -gt "$STALL"
+ktap_check "recompression fails with ENOMEM rather than reclaim" sh -c "! echo type=huge > $S/recompress"
+failslab_off
+ktap_expect_eq "nothing was recompressed" 0 "$(awk '$1 == "recompressed" {print $2}' $S/policy_stat)"
+ktap_expect_eq "the pages read back unchanged" "$(md5sum < /tmp/hex)" "$(head -c $((16 * 4096)) /dev/zmc0 | md5sum)"
 ktap_check "reset and rmmod" sh -c "echo 1 > $S/reset && rmmod zram_multicomp"
 ktap_finish

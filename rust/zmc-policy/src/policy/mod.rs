@@ -29,6 +29,7 @@ mod page;
 pub mod params;
 mod recompress;
 mod same_filled;
+mod slot;
 mod trigger;
 mod write;
 
@@ -43,5 +44,6 @@ pub use self::recompress::{
     keep_new, min_saving, next_algo, RecompressConfig, RecompressDecision, Select, SkipReason,
 };
 pub use self::same_filled::same_filled;
+pub use self::slot::{Claim, SlotMeta};
 pub use self::trigger::{should_start, TriggerConfig, TriggerInputs, TriggerReason};
 pub use self::write::{decide_write, is_huge, CompPolicy, WriteDecision};

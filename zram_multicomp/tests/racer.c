@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * racer: rewrites one page of a block device as fast as it can, each time with new contents,
+ * and checks that every read returns the contents last written. Run beside a loop of
+ * `recompress` writes, it catches a recompression pass that installs the page it read before
+ * the rewrite. Freestanding, like dioread (see qemu/guest/sys.h).
+ *
+ *   racer DEV PAGE_SIZE ROUNDS
+ *
+ * Each round: discard the page (its object is freed, so the write that follows may get the
+ * same zsmalloc handle back), write new contents with O_DIRECT, read them back. The contents
+ * are random hex digits, which lz4 cannot shrink below zram's huge size but zstd halves, so
+ * every version is stored alike (raw, same length) and every pass has a result to install.
+ * Exits 1 naming the round and the round whose data came back, on a mismatch.
+ */
+#include "sys.h"
+
+#define BLKDISCARD 0x1277
+#define O_RDWR_ 2
+
+static u64 rng;
+static u64 next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
+
+static void fill(char *p, u64 len, u64 round)
+{
+	rng = round * 0x9e3779b97f4a7c15UL + 1;
+	for (u64 i = 0; i < len; i++)
+		p[i] = "0123456789abcdef"[next() & 15];
+	/* The round, readable in a dump of a bad page. */
+	for (int i = 0; i < 8; i++)
+		p[i] = (char)(round >> (8 * i));
+}
+
+static u64 round_of(const char *p)
+{
+	u64 r = 0;
+
+	for (int i = 0; i < 8; i++)
+		r |= (u64)(unsigned char)p[i] << (8 * i);
+	return r;
+}
+
+static void check(s64 fd, char *want, char *got, u64 len, u64 round)
+{
+	s64 n = sys6(NR_pread64, fd, (s64)got, len, 0, 0, 0);
+
+	if (n != (s64)len) fail("read failed in round", round, -n, 0);
+	for (u64 i = 0; i < len; i++)
+		if (want[i] != got[i])
+			fail("stale data: round, data of round, byte", round, round_of(got), i);
+}
+
+int main_(char **argv, int argc)
+{
+	prog_name = "racer";
+	if (argc != 4) { put(2, "usage: racer DEV PAGE_SIZE ROUNDS\n"); return 2; }
+	u64 len = num(argv[2]), rounds = num(argv[3]);
+	s64 fd = sys(NR_openat, AT_FDCWD, (s64)argv[1], O_RDWR_ | O_DIRECT_);
+
+	if (fd < 0) fail("open failed", -fd, 0, 0);
+	/* O_DIRECT buffers: page aligned (map returns whole pages). */
+	char *want = map(len), *got = map(len);
+	u64 range[2] = { 0, len };
+
+	for (u64 r = 1; r <= rounds; r++) {
+		s64 ret = sys(NR_ioctl, fd, BLKDISCARD, (s64)range);
+
+		if (ret) fail("discard failed in round", r, -ret, 0);
+		fill(want, len, r);
+		ret = sys6(NR_pwrite64, fd, (s64)want, len, 0, 0, 0);
+		if (ret != (s64)len) fail("write failed in round", r, -ret, 0);
+		check(fd, want, got, len, r);
+	}
+	put(1, "racer: "); putnum(1, rounds); put(1, " rounds, every read matched\n");
+	return 0;
+}
