@@ -45,7 +45,7 @@ impl Decompressor for KernelDecompressor {
         };
         ret.map_err(|e| {
             if e == kernel::error::code::ENOMEM.to_errno() {
-                Error::Io
+                Error::NoMemory
             } else {
                 Error::Corrupted("compressed data")
             }

@@ -28,7 +28,13 @@ impl BlockSource for Device {
         if buf.is_empty() {
             return Ok(());
         }
-        self.sb.dev_read(offset, buf).map_err(|_| Error::Io)
+        self.sb.dev_read(offset, buf).map_err(|e| {
+            if e == ENOMEM {
+                Error::NoMemory
+            } else {
+                Error::Io
+            }
+        })
     }
 }
 
@@ -62,7 +68,7 @@ impl MetaCache {
         let len = META_BLOCK as usize;
         if self.block.len() < len {
             let mut block = KVec::new();
-            if block.extend_with(len, 0, GFP_KERNEL).is_err() {
+            if block.extend_with(len, 0, GFP_KERNEL_ACCOUNT).is_err() {
                 return false;
             }
             self.block = block;

@@ -16,12 +16,13 @@ pub(crate) struct Mount {
 }
 
 /// The errno a failed mount returns: EINVAL for what is not (or not a known) EROFS image,
-/// EFSCORRUPTED for one that contradicts itself, EOPNOTSUPP, EIO.
+/// EFSCORRUPTED for one that contradicts itself, EOPNOTSUPP, EIO, ENOMEM.
 fn mount_errno(e: &erofs::Error) -> i32 {
     match e {
         erofs::Error::Corrupted(_) | erofs::Error::BadChecksum => erofs::error::EFSCORRUPTED,
         erofs::Error::Unsupported(_) => erofs::error::EOPNOTSUPP,
         erofs::Error::Io => erofs::error::EIO,
+        erofs::Error::NoMemory => erofs::error::ENOMEM,
         _ => erofs::error::EINVAL,
     }
 }

@@ -39,10 +39,11 @@ pub(crate) fn eopnotsupp() -> Error {
 }
 
 /// The kernel error for an error of the read path: the image is corrupted (EFSCORRUPTED),
-/// the device failed (EIO) or the feature is unsupported (EOPNOTSUPP).
+/// the device failed (EIO), memory ran out (ENOMEM) or the feature is unsupported (EOPNOTSUPP).
 pub(crate) fn read_error(e: erofs::Error) -> Error {
     match e {
         erofs::Error::Io => EIO,
+        erofs::Error::NoMemory => ENOMEM,
         erofs::Error::Unsupported(_) => eopnotsupp(),
         _ => corrupted(),
     }
@@ -62,8 +63,8 @@ pub(crate) struct Reader<'a> {
 fn grow(v: &mut KVVec<u8>, n: usize) -> Result<&mut [u8]> {
     if v.len() < n {
         *v = KVVec::new();
-        let mut nv = KVVec::with_capacity(n, GFP_KERNEL)?;
-        nv.extend_with(n, 0, GFP_KERNEL)?;
+        let mut nv = KVVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
+        nv.extend_with(n, 0, GFP_KERNEL_ACCOUNT)?;
         *v = nv;
     }
     v.get_mut(..n).ok_or(ENOMEM)

@@ -68,7 +68,8 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 		for (i = 0; i < nr; i++) {
 			size_t plen = min_t(size_t, PAGE_SIZE, span - i * PAGE_SIZE);
 
-			pages[i] = alloc_page(GFP_NOIO);
+			/* Charged to the reader's memory cgroup, as page cache would be. */
+			pages[i] = alloc_page(GFP_NOIO | __GFP_ACCOUNT);
 			if (!pages[i]) {
 				err = -ENOMEM;
 				break;
@@ -89,7 +90,7 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 		while (i--)
 			__free_page(pages[i]);
 		if (err)
-			return err < 0 ? -EIO : err;
+			return err == -ENOMEM ? err : -EIO;
 		pos += n;
 		buf += n;
 		len -= n;
@@ -149,7 +150,7 @@ int erd_shim_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial
 	if (zstd_get_frame_header(&fh, src, slen) != 0 || fh.windowSize > ERD_ZSTD_MAX_WINDOW)
 		return -EFSCORRUPTED;
 	wsz = zstd_dstream_workspace_bound(fh.windowSize);
-	wksp = kvmalloc(wsz, GFP_KERNEL);
+	wksp = kvmalloc(wsz, GFP_KERNEL_ACCOUNT);
 	if (!wksp)
 		return -ENOMEM;
 	ds = zstd_init_dstream(fh.windowSize, wksp, wsz);
@@ -183,7 +184,7 @@ int erd_shim_deflate(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool part
 
 	if (slen > UINT_MAX || dlen > UINT_MAX)
 		return -EFSCORRUPTED;
-	s.workspace = kvmalloc(zlib_inflate_workspacesize(), GFP_KERNEL);
+	s.workspace = kvmalloc(zlib_inflate_workspacesize(), GFP_KERNEL_ACCOUNT);
 	if (!s.workspace)
 		return -ENOMEM;
 	if (zlib_inflateInit2(&s, -MAX_WBITS) != Z_OK) {
@@ -563,8 +564,16 @@ static int erd_get_tree(struct fs_context *fc)
 	return get_tree_bdev(fc, erd_fill_super);
 }
 
+/* Read-only for good: a remount that asks for rw gets ro, as with erofs. */
+static int erd_reconfigure(struct fs_context *fc)
+{
+	fc->sb_flags |= SB_RDONLY;
+	return 0;
+}
+
 static const struct fs_context_operations erd_context_ops = {
 	.get_tree = erd_get_tree,
+	.reconfigure = erd_reconfigure,
 };
 
 static int erd_init_fs_context(struct fs_context *fc)

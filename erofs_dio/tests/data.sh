@@ -27,7 +27,7 @@ hash() {
 
 n=0
 for _ in $IMAGES; do n=$((n + 11)); done
-ktap_plan $((n + 4))
+ktap_plan $((n + 6))
 ktap_check "modprobe erofs (stock, the reference)" modprobe erofs
 ktap_check "modprobe erofs_dio" modprobe erofs_dio
 mkdir -p /mnt/tools /mnt/s /mnt/d
@@ -85,6 +85,14 @@ for img in $IMAGES; do
 	ktap_check "$img: erofs_dio unmounts" umount /mnt/d
 done
 rm -rf /tmp/ref
+# Read-only for good, as stock erofs: a remount asking for rw succeeds but the mount stays ro.
+first=$(disk "$(echo $IMAGES | cut -d' ' -f1).img")
+mount -t erofs_dio -o ro "$first" /mnt/d
+mount -o remount,rw /mnt/d 2>/dev/null
+ktap_expect_eq "remount,rw leaves the mount read-only" ro \
+	"$(awk '$2 == "/mnt/d" {split($4, o, ","); print o[1]}' /proc/mounts)"
+ktap_check "nothing can be created after remount,rw" sh -c "! touch /mnt/d/new 2>/dev/null"
+umount /mnt/d
 umount /mnt/tools
 ktap_check "rmmod erofs_dio" rmmod erofs_dio
 ktap_finish

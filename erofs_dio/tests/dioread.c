@@ -7,6 +7,9 @@
  *                                  past a page boundary, every FILE in turn written to stdout
  *                                  (pipe it to sha256sum); a failing file is reported and
  *                                  skipped, and the exit status is then 1
+ *   dioread faultcat BS MISALIGN FILE...
+ *                                  cat, with fault injection armed for this task alone
+ *                                  (/proc/self/make-it-fail) once its buffer is in place
  *   dioread cmp REF FILE SEED N    N O_DIRECT preads of FILE at pseudo-random offsets, lengths
  *                                  (1 byte to 300 KiB, some past EOF) and buffer alignments,
  *                                  each compared with the same range of REF (read buffered)
@@ -57,11 +60,20 @@ static int cat_one(const char *path, char *buf, u64 bs)
 	return 0;
 }
 
-static int cat(char **files, u64 bs, u64 mis)
+static int cat(char **files, u64 bs, u64 mis, int faulty)
 {
 	char *buf = map(bs + 4096) + mis;
 	int ret = 0;
 
+	if (faulty) {
+		s64 fd = sys(NR_openat, AT_FDCWD, (s64)"/proc/self/make-it-fail", 1);
+
+		/* Fault the buffer in first: only the reads may meet injected failures. */
+		for (u64 i = 0; i < bs; i += 4096)
+			buf[i] = 0;
+		if (fd < 0 || sys(NR_write, fd, (s64)"1", 1) != 1) fail("make-it-fail", -fd, 0, 0);
+		sys(NR_close, fd, 0, 0);
+	}
 	for (; *files; files++)
 		ret |= cat_one(*files, buf, bs);
 	return ret;
@@ -108,10 +120,11 @@ static int cmp(const char *refpath, const char *path, u64 seed, u64 iters)
 int main_(char **argv, int argc)
 {
 	prog_name = "dioread";
-	if (argc >= 4 && streq(argv[1], "cat"))
-		return cat(argv + 4, num(argv[2]) ? num(argv[2]) : 1, num(argv[3]) % 4096);
+	if (argc >= 4 && (streq(argv[1], "cat") || streq(argv[1], "faultcat")))
+		return cat(argv + 4, num(argv[2]) ? num(argv[2]) : 1, num(argv[3]) % 4096,
+			   streq(argv[1], "faultcat"));
 	if (argc == 6 && streq(argv[1], "cmp"))
 		return cmp(argv[2], argv[3], num(argv[4]), num(argv[5]));
-	put(2, "usage: dioread cat BS MISALIGN FILE... | cmp REF FILE SEED N\n");
+	put(2, "usage: dioread cat|faultcat BS MISALIGN FILE... | cmp REF FILE SEED N\n");
 	return 1;
 }

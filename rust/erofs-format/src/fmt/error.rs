@@ -6,6 +6,8 @@ use core::fmt;
 pub const ENOENT: i32 = 2;
 /// `EIO`: an I/O error.
 pub const EIO: i32 = 5;
+/// `ENOMEM`: out of memory.
+pub const ENOMEM: i32 = 12;
 /// `ENOTDIR`: not a directory.
 pub const ENOTDIR: i32 = 20;
 /// `EINVAL`: an invalid argument (or, as the kernel does, a superblock it cannot mount).
@@ -39,6 +41,9 @@ pub enum Error {
     Unsupported(&'static str),
     /// The block source failed, or a read fell outside the image (`EIO`).
     Io,
+    /// The block source or a decompressor could not get memory (`ENOMEM`): the image may be
+    /// fine, and the reader must not take it for a bad one.
+    NoMemory,
     /// A caller's argument is out of range: an offset past EOF, a buffer too small (`EINVAL`).
     InvalidArgument(&'static str),
     /// A name is not in the directory (`ENOENT`).
@@ -61,6 +66,7 @@ impl Error {
             Error::BadMagic | Error::UnknownFeature(_) | Error::InvalidArgument(_) => EINVAL,
             Error::Unsupported(_) => EOPNOTSUPP,
             Error::Io => EIO,
+            Error::NoMemory => ENOMEM,
             Error::NotFound => ENOENT,
             Error::NotDir => ENOTDIR,
             Error::BadName => ENAMETOOLONG,
@@ -79,6 +85,7 @@ impl fmt::Display for Error {
             }
             Error::Unsupported(what) => write!(f, "unsupported: {what}"),
             Error::Io => f.write_str("I/O error"),
+            Error::NoMemory => f.write_str("out of memory"),
             Error::InvalidArgument(why) => write!(f, "invalid argument: {why}"),
             Error::NotFound => f.write_str("no such entry"),
             Error::NotDir => f.write_str("not a directory"),
