@@ -3,7 +3,7 @@
 //! erofs_dio: a read-only EROFS filesystem whose O_DIRECT reads of compressed files decompress
 //! straight from the device into the caller's buffers, without the page cache.
 //!
-//! Data flow: the C glue (`shim.c`) owns the VFS tables and calls [`ffi`]'s exports. A mount
+//! Data flow: the C glue (`inode.c`, `super.c`) owns the VFS tables and calls [`ffi`]'s exports. A mount
 //! opens the [`erofs`] volume over a [`device::Device`] (bios into private pages) and becomes a
 //! [`mount::Mount`]; inodes carry the crate's `FileMap`. Every data read, buffered
 //! (`read_folio`) or O_DIRECT (`read_iter`), goes through [`reader::Reader`]: map the range to

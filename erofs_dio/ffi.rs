@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The only place that touches C: the glue in `shim.c` (device reads, directory emission,
-//! `iov_iter` copies, decompressor wrappers, registration) and the functions C calls back into
+//! The only place that touches C: the glue declared in `shim.h` (device reads in `io.c`,
+//! decompressor wrappers in `decompress.c`, directory emission and `iov_iter` copies in
+//! `inode.c`, registration in `super.c`) and the functions C calls back into
 //! Rust (`erd_rs_*`). Everything it exports to the rest of the crate is safe.
 
 use core::ffi::c_void;

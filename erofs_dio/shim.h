@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The interface between erofs_dio's C glue (shim.c: the filesystem type, super, inode, file and
- * address-space operation tables, bios, and wrappers over the kernel's decompression libraries)
- * and its Rust engine (everything else). ffi.rs mirrors every declaration here.
+ * The interface between erofs_dio's C glue (io.c: bios; decompress.c: the kernel's
+ * decompression libraries; inode.c: inode, file and address-space operations; super.c: the
+ * filesystem type and super block) and its Rust engine (everything else). ffi.rs mirrors
+ * every declaration here.
  */
 #ifndef ERD_SHIM_H
 #define ERD_SHIM_H
@@ -33,7 +34,7 @@ int erd_rs_readdir(void *mnt, void *dir, void *dctx, u64 pos);
 ssize_t erd_rs_read(void *mnt, void *file, u64 pos, u8 *buf, size_t len);
 ssize_t erd_rs_read_iter(void *mnt, void *file, u64 pos, size_t len, void *iter);
 
-/* Implemented in C (shim.c), called from Rust. */
+/* Implemented in C, called from Rust. */
 int erd_shim_register(void);
 void erd_shim_unregister(void);
 int erd_shim_dev_read(void *sb, u64 pos, u8 *buf, size_t len);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What erofs_dio's C files share: the in-memory inode and the few functions one file calls in
+ * another. The interface with the Rust engine is shim.h.
+ */
+#ifndef ERD_INTERNAL_H
+#define ERD_INTERNAL_H
+
+#include <linux/fs.h>
+
+#include "shim.h"
+
+#define EFSCORRUPTED	EUCLEAN
+
+struct erd_inode {
+	void *rs;	/* the engine's FileMap, owned (freed by erd_rs_file_free) */
+	char *link;	/* symlink target, NUL-terminated */
+	struct inode vfs;
+};
+
+static inline struct erd_inode *EI(struct inode *inode)
+{
+	return container_of(inode, struct erd_inode, vfs);
+}
+
+/* inode.c */
+struct inode *erd_iget(struct super_block *sb, u64 nid);
+
+/* decompress.c */
+void erd_decompress_exit(void);
+
+#endif
