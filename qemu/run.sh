@@ -121,8 +121,12 @@ for s in "${suites[@]}"; do
 	"$hook" "$dir" >&2 || die "$hook failed"
 	for img in "$dir"/*.img; do
 		[ -f "$img" ] || continue
+		# On PCI, eight disks share a slot as functions, from slot 0x10 up (a bus has 32
+		# slots, fewer than the suites' disks); virtio-mmio has 32 transports, used in turn.
+		addr=$(printf ',addr=0x%x.%d' $((0x10 + ndisk / 8)) $((ndisk % 8)))
+		[ $((ndisk % 8)) = 0 ] && addr="$addr,multifunction=on"
 		DISK_ARGS+=(-drive "file=$img,if=none,format=raw,readonly=on,id=d$ndisk"
-			-device "virtio-blk-@BUS@,drive=d$ndisk,serial=d$ndisk")
+			-device "virtio-blk-@BUS@,drive=d$ndisk,serial=d$ndisk@ADDR@$addr")
 		echo "d$ndisk $(basename "$img")" >> "$O/suite/disks/$name"
 		ndisk=$((ndisk + 1))
 	done
@@ -150,7 +154,13 @@ riscv64)
 	QEMU=(qemu-system-riscv64 -M virt -bios default -kernel "$KDIR/arch/riscv/boot/Image")
 	CMDLINE="console=ttyS0 $CMDLINE"; BUS=pci ;;
 esac
-QEMU+=("${DISK_ARGS[@]//@BUS@/$BUS}")
+DISK_ARGS=("${DISK_ARGS[@]//@BUS@/$BUS}")
+if [ "$BUS" = pci ]; then
+	DISK_ARGS=("${DISK_ARGS[@]//@ADDR@/}")
+else
+	DISK_ARGS=("${DISK_ARGS[@]//@ADDR@*/}")
+fi
+QEMU+=("${DISK_ARGS[@]}")
 QEMU+=(-accel "$ACCEL" -smp "$SMP" -m "$MEM" -initrd "$WORK/initrd" -append "$CMDLINE"
 	-display none -monitor none -no-reboot -serial "file:$RESULTS/console.log"
 	-device "virtio-serial-$BUS" -chardev "file,id=ktap,path=$RESULTS/ktap.log"
