@@ -23,7 +23,6 @@ use kernel::new_spinlock;
 use kernel::prelude::*;
 use kernel::sync::{Arc, CondVar, SpinLock};
 
-use crate::device::{now_s, Backing};
 use crate::ffi;
 use crate::policy::{
     should_start, Claim, CpuShare, RecompressConfig, Select, TokenBucket, TriggerConfig,
@@ -31,6 +30,7 @@ use crate::policy::{
 };
 use crate::recompress::{self, Budget, PassEnd};
 use crate::stats::{self, get};
+use crate::store::{now_s, Backing};
 
 /// Default budget, in pages per second.
 pub(crate) const DEFAULT_RATE: u64 = 256;
@@ -165,7 +165,12 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
     // Where the pass under way stopped, if one is under way.
     let mut resume: Option<usize> = None;
     let mut last_run_s = 0u64;
+    let mut cpu = ffi::thread_cpu_ns();
     while b.bg.sleep(&b, u64::from(TICK_MS)) {
+        // Counted after each sleep, when the scheduler's count is exact.
+        let now = ffi::thread_cpu_ns();
+        stats::add(&sh.stats.bg_cpu_ns, now.saturating_sub(cpu));
+        cpu = now;
         if !sh.bg_on.load(Relaxed) {
             continue;
         }

@@ -35,6 +35,7 @@ mod raw {
         ) -> *mut c_void;
         pub(super) fn zmc_shim_thread_stop(task: *mut c_void) -> c_int;
         pub(super) fn zmc_shim_warn(what: *const c_char);
+        pub(super) fn zmc_shim_thread_cpu_ns() -> u64;
         pub(super) fn zmc_shim_cond_resched();
         pub(super) fn zmc_shim_set_nice(nice: c_int) -> c_int;
         pub(super) fn zmc_shim_msecs_to_jiffies(ms: c_uint) -> c_ulong;
@@ -136,6 +137,13 @@ pub(crate) fn cond_resched() {
 pub(crate) fn set_nice(nice: i32) {
     // SAFETY: changes the calling task's own priority; process context, no lock held.
     unsafe { raw::zmc_shim_set_nice(nice) };
+}
+
+/// The calling thread's CPU time in ns, as the scheduler counts it (exact as of the thread's
+/// last switch or tick: read it after a sleep to count the work before the sleep exactly).
+pub(crate) fn thread_cpu_ns() -> u64 {
+    // SAFETY: reads the calling task's own counter; no preconditions.
+    unsafe { raw::zmc_shim_thread_cpu_ns() }
 }
 
 /// Reports a broken invariant once per boot (a `WARN_ONCE` naming `what`).
@@ -484,13 +492,16 @@ unsafe extern "C" fn zmc_rs_dev_free(rs: *mut c_void) {
 
 /// # Safety
 ///
-/// `rs` is a live device; `buf` is sysfs's PAGE_SIZE buffer.
+/// `rs` is a live device; `attr` is the attribute's NUL-terminated name; `buf` is sysfs's
+/// PAGE_SIZE buffer.
 #[no_mangle]
-unsafe extern "C" fn zmc_rs_show(rs: *mut c_void, attr: c_int, buf: *mut u8) -> isize {
+unsafe extern "C" fn zmc_rs_show(rs: *mut c_void, attr: *const c_char, buf: *mut u8) -> isize {
     // SAFETY: sysfs hands `show` a writable buffer of PAGE_SIZE bytes.
     let out = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
+    // SAFETY: C passes the attribute's name, a static NUL-terminated string.
+    let name = unsafe { CStr::from_char_ptr(attr) };
     // SAFETY: by the contract, `rs` is live.
-    match unsafe { dev(rs) }.show(attr, out) {
+    match unsafe { dev(rs) }.show(name.as_bytes(), out) {
         Ok(n) => n as isize,
         Err(e) => e.to_errno() as isize,
     }
@@ -498,18 +509,21 @@ unsafe extern "C" fn zmc_rs_show(rs: *mut c_void, attr: c_int, buf: *mut u8) -> 
 
 /// # Safety
 ///
-/// `rs` is a live device; `buf` holds `len` bytes written by user space.
+/// `rs` is a live device; `attr` is the attribute's NUL-terminated name; `buf` holds `len`
+/// bytes written by user space.
 #[no_mangle]
 unsafe extern "C" fn zmc_rs_store(
     rs: *mut c_void,
-    attr: c_int,
+    attr: *const c_char,
     buf: *const u8,
     len: usize,
 ) -> isize {
     // SAFETY: sysfs hands `store` `len` readable bytes.
     let input = unsafe { core::slice::from_raw_parts(buf, len) };
+    // SAFETY: C passes the attribute's name, a static NUL-terminated string.
+    let name = unsafe { CStr::from_char_ptr(attr) };
     // SAFETY: by the contract, `rs` is live.
-    match unsafe { dev(rs) }.store(attr, input) {
+    match unsafe { dev(rs) }.store(name.as_bytes(), input) {
         Ok(()) => len as isize,
         Err(e) => e.to_errno() as isize,
     }

@@ -13,12 +13,12 @@
 
 use kernel::prelude::*;
 
-use crate::device::{now_s, Backing};
 use crate::ffi::{self, Reclaim};
 use crate::policy::{
     keep_new, next_algo, AlgoSet, Claim, RecompressConfig, RecompressDecision, SkipReason,
 };
 use crate::stats;
+use crate::store::{now_s, Backing};
 use crate::table::{Meta, STAGED};
 
 /// Admits the pages a pass compresses.

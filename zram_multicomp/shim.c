@@ -124,6 +124,12 @@ int zmc_shim_thread_stop(void *task)
 	return ret;
 }
 
+/* The calling thread's CPU time (the scheduler's count, current as of its last tick or switch). */
+u64 zmc_shim_thread_cpu_ns(void)
+{
+	return current->se.sum_exec_runtime;
+}
+
 /* A queue invariant broke: say so once, loudly (guest runs fail on any WARNING). */
 void zmc_shim_warn(const char *what)
 {
@@ -241,64 +247,58 @@ static const struct block_device_operations zmc_fops = {
 	.swap_slot_free_notify = zmc_slot_free_notify,
 };
 
-/* ---- sysfs: one table, every attribute forwarded to Rust by id ---- */
+/* ---- sysfs: one table, every attribute forwarded to Rust by name ---- */
 
-struct zmc_attribute {
-	struct device_attribute attr;
-	enum zmc_attr id;
-};
-
-#define to_zmc_attr(a) container_of(a, struct zmc_attribute, attr)
+/* Every per-device attribute the engine serves (name, mode); sysfs.rs names each one once too. */
+#define ZMC_ATTRS(X)				\
+	X(disksize, 0644)			\
+	X(initstate, 0444)			\
+	X(comp_algorithm, 0644)			\
+	X(algorithm_params, 0200)		\
+	X(recomp_algorithm, 0644)		\
+	X(recompress, 0200)			\
+	X(idle, 0200)				\
+	X(mem_limit, 0200)			\
+	X(mem_used_max, 0200)			\
+	X(mm_stat, 0444)			\
+	X(io_stat, 0444)			\
+	X(debug_stat, 0444)			\
+	X(compact, 0200)			\
+	X(max_comp_streams, 0644)		\
+	X(comp_policy, 0644)			\
+	X(policy_stat, 0444)			\
+	X(async, 0644)				\
+	X(async_workers, 0644)			\
+	X(async_staging, 0644)			\
+	X(async_stat, 0444)			\
+	X(bg_recompress, 0644)			\
+	X(bg_recompress_rate, 0644)		\
+	X(bg_cold_age, 0644)
 
 static ssize_t zmc_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	return zmc_rs_show(dev_to_zd(dev)->rs, to_zmc_attr(attr)->id, buf);
+	return zmc_rs_show(dev_to_zd(dev)->rs, attr->attr.name, buf);
 }
+
+static struct device_attribute zmc_attr_disksize;
 
 static ssize_t zmc_store(struct device *dev, struct device_attribute *attr, const char *buf,
 			 size_t len)
 {
 	struct zmc_disk *zd = dev_to_zd(dev);
-	enum zmc_attr id = to_zmc_attr(attr)->id;
-	ssize_t ret = zmc_rs_store(zd->rs, id, buf, len);
+	ssize_t ret = zmc_rs_store(zd->rs, attr->attr.name, buf, len);
 
-	if (ret > 0 && id == ZMC_ATTR_DISKSIZE)
+	if (ret > 0 && attr == &zmc_attr_disksize)
 		set_capacity_and_notify(zd->disk, zmc_rs_disksize(zd->rs) >> SECTOR_SHIFT);
 	return ret;
 }
 
-#define ZMC_ATTR(_name, _mode, _id)                                                    \
-	static struct zmc_attribute zmc_attr_##_name = {                                  \
-		.attr = __ATTR(_name, _mode, (_mode) & 0444 ? zmc_show : NULL,             \
-			       (_mode) & 0222 ? zmc_store : NULL),                          \
-		.id = _id,                                                                 \
-	}
+#define ZMC_ATTR_DEFINE(_name, _mode)						\
+	static struct device_attribute zmc_attr_##_name =			\
+		__ATTR(_name, _mode, (_mode) & 0444 ? zmc_show : NULL,		\
+		       (_mode) & 0222 ? zmc_store : NULL);
+ZMC_ATTRS(ZMC_ATTR_DEFINE)
 
-ZMC_ATTR(disksize, 0644, ZMC_ATTR_DISKSIZE);
-ZMC_ATTR(initstate, 0444, ZMC_ATTR_INITSTATE);
-ZMC_ATTR(comp_algorithm, 0644, ZMC_ATTR_COMP_ALGORITHM);
-ZMC_ATTR(algorithm_params, 0200, ZMC_ATTR_ALGORITHM_PARAMS);
-ZMC_ATTR(recomp_algorithm, 0644, ZMC_ATTR_RECOMP_ALGORITHM);
-ZMC_ATTR(recompress, 0200, ZMC_ATTR_RECOMPRESS);
-ZMC_ATTR(idle, 0200, ZMC_ATTR_IDLE);
-ZMC_ATTR(mem_limit, 0200, ZMC_ATTR_MEM_LIMIT);
-ZMC_ATTR(mem_used_max, 0200, ZMC_ATTR_MEM_USED_MAX);
-ZMC_ATTR(mm_stat, 0444, ZMC_ATTR_MM_STAT);
-ZMC_ATTR(io_stat, 0444, ZMC_ATTR_IO_STAT);
-ZMC_ATTR(debug_stat, 0444, ZMC_ATTR_DEBUG_STAT);
-ZMC_ATTR(compact, 0200, ZMC_ATTR_COMPACT);
-ZMC_ATTR(max_comp_streams, 0644, ZMC_ATTR_MAX_COMP_STREAMS);
-ZMC_ATTR(comp_policy, 0644, ZMC_ATTR_COMP_POLICY);
-ZMC_ATTR(policy_stat, 0444, ZMC_ATTR_POLICY_STAT);
-ZMC_ATTR(async, 0644, ZMC_ATTR_ASYNC);
-ZMC_ATTR(async_workers, 0644, ZMC_ATTR_ASYNC_WORKERS);
-ZMC_ATTR(async_staging, 0644, ZMC_ATTR_ASYNC_STAGING);
-ZMC_ATTR(async_stat, 0444, ZMC_ATTR_ASYNC_STAT);
-ZMC_ATTR(bg_recompress, 0644, ZMC_ATTR_BG_RECOMPRESS);
-ZMC_ATTR(bg_recompress_rate, 0644, ZMC_ATTR_BG_RECOMPRESS_RATE);
-ZMC_ATTR(bg_cold_age, 0644, ZMC_ATTR_BG_COLD_AGE);
-
-/* reset needs the gendisk's open count, so it is handled here and then in Rust. */
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf,
 			   size_t len)
 {
@@ -332,31 +332,10 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr, co
 }
 static DEVICE_ATTR_WO(reset);
 
+#define ZMC_ATTR_ENTRY(_name, _mode) &zmc_attr_##_name.attr,
 static struct attribute *zmc_disk_attrs[] = {
-	&zmc_attr_disksize.attr.attr,
-	&zmc_attr_initstate.attr.attr,
+	ZMC_ATTRS(ZMC_ATTR_ENTRY)
 	&dev_attr_reset.attr,
-	&zmc_attr_comp_algorithm.attr.attr,
-	&zmc_attr_algorithm_params.attr.attr,
-	&zmc_attr_recomp_algorithm.attr.attr,
-	&zmc_attr_recompress.attr.attr,
-	&zmc_attr_idle.attr.attr,
-	&zmc_attr_mem_limit.attr.attr,
-	&zmc_attr_mem_used_max.attr.attr,
-	&zmc_attr_mm_stat.attr.attr,
-	&zmc_attr_io_stat.attr.attr,
-	&zmc_attr_debug_stat.attr.attr,
-	&zmc_attr_compact.attr.attr,
-	&zmc_attr_max_comp_streams.attr.attr,
-	&zmc_attr_comp_policy.attr.attr,
-	&zmc_attr_policy_stat.attr.attr,
-	&zmc_attr_async.attr.attr,
-	&zmc_attr_async_workers.attr.attr,
-	&zmc_attr_async_staging.attr.attr,
-	&zmc_attr_async_stat.attr.attr,
-	&zmc_attr_bg_recompress.attr.attr,
-	&zmc_attr_bg_recompress_rate.attr.attr,
-	&zmc_attr_bg_cold_age.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(zmc_disk);

@@ -9,39 +9,11 @@
 
 #include <linux/types.h>
 
-/* Per-device sysfs attributes, by id. Keep in step with ffi.rs (Attr). */
-enum zmc_attr {
-	ZMC_ATTR_DISKSIZE,
-	ZMC_ATTR_INITSTATE,
-	ZMC_ATTR_COMP_ALGORITHM,
-	ZMC_ATTR_ALGORITHM_PARAMS,
-	ZMC_ATTR_RECOMP_ALGORITHM,
-	ZMC_ATTR_RECOMPRESS,
-	ZMC_ATTR_IDLE,
-	ZMC_ATTR_MEM_LIMIT,
-	ZMC_ATTR_MEM_USED_MAX,
-	ZMC_ATTR_MM_STAT,
-	ZMC_ATTR_IO_STAT,
-	ZMC_ATTR_DEBUG_STAT,
-	ZMC_ATTR_COMPACT,
-	ZMC_ATTR_MAX_COMP_STREAMS,
-	ZMC_ATTR_COMP_POLICY,
-	ZMC_ATTR_POLICY_STAT,
-	ZMC_ATTR_ASYNC,
-	ZMC_ATTR_ASYNC_WORKERS,
-	ZMC_ATTR_ASYNC_STAGING,
-	ZMC_ATTR_ASYNC_STAT,
-	ZMC_ATTR_BG_RECOMPRESS,
-	ZMC_ATTR_BG_RECOMPRESS_RATE,
-	ZMC_ATTR_BG_COLD_AGE,
-	ZMC_ATTR_NR,
-};
-
 /* Implemented in Rust (ffi.rs), called from C. */
 void *zmc_rs_dev_new(int id);
 void zmc_rs_dev_free(void *rs);
-ssize_t zmc_rs_show(void *rs, int attr, char *buf);
-ssize_t zmc_rs_store(void *rs, int attr, const char *buf, size_t len);
+ssize_t zmc_rs_show(void *rs, const char *attr, char *buf);
+ssize_t zmc_rs_store(void *rs, const char *attr, const char *buf, size_t len);
 u64 zmc_rs_disksize(void *rs);
 void zmc_rs_reset(void *rs);
 int zmc_rs_rw(void *rs, bool write, u64 sector, void *buf, u32 len);
@@ -61,6 +33,7 @@ u64 zmc_shim_zs_pages_compacted(void *pool);
 void *zmc_shim_thread_run(int (*fn)(void *), void *data, int id, unsigned int n);
 int zmc_shim_thread_stop(void *task);
 void zmc_shim_warn(const char *what);
+u64 zmc_shim_thread_cpu_ns(void);
 void zmc_shim_cond_resched(void);
 int zmc_shim_set_nice(int nice);
 unsigned long zmc_shim_msecs_to_jiffies(unsigned int ms);

@@ -38,10 +38,10 @@ use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::{Arc, CondVar, SpinLock};
 
-use crate::device::{now_s, Backing};
 use crate::ffi;
 use crate::policy::{AlgoId, PageFeatures, PageFlags, WriteDecision};
 use crate::stats;
+use crate::store::{now_s, Backing};
 use crate::table::{Meta, STAGED};
 
 /// The pause after a store failure before the job is tried again; it doubles with each
@@ -350,8 +350,13 @@ pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
     b.staging.worker_count(true);
     let mut busy = false;
     let mut wait_ms = RETRY_WAIT_MS;
+    let mut cpu = ffi::thread_cpu_ns();
     while let Some(job) = b.staging.next(busy) {
         busy = true;
+        // Counted as the worker comes back from a wait, when the scheduler's count is exact.
+        let now = ffi::thread_cpu_ns();
+        stats::add(&b.shared.stats.async_cpu_ns, now.saturating_sub(cpu));
+        cpu = now;
         match store_staged(&b, &mut scratch, job) {
             Ok(()) => {
                 b.staging.release(job.ticket);
@@ -367,6 +372,10 @@ pub(crate) fn worker(b: Arc<Backing>, mut scratch: KVec<u8>) {
         // forced preemption.
         ffi::cond_resched();
     }
+    stats::add(
+        &b.shared.stats.async_cpu_ns,
+        ffi::thread_cpu_ns().saturating_sub(cpu),
+    );
     b.staging.worker_count(false);
 }
 

@@ -45,6 +45,10 @@ pub(crate) struct Stats {
     pub(crate) dropped_stale: AtomicU64,
     pub(crate) store_retries: AtomicU64,
     pub(crate) wakeups: AtomicU64,
+    /// CPU time of the async workers and of the background worker, in ns (the scheduler's
+    /// count, the clock a process's own CPU time is measured with).
+    pub(crate) async_cpu_ns: AtomicU64,
+    pub(crate) bg_cpu_ns: AtomicU64,
     /// Background recompression: passes started by a trigger, passes that went over the whole
     /// device, pages it stored smaller, nanoseconds it spent reading and compressing pages.
     pub(crate) bg_passes: AtomicU64,
@@ -93,6 +97,8 @@ impl Stats {
             &self.dropped_stale,
             &self.store_retries,
             &self.wakeups,
+            &self.async_cpu_ns,
+            &self.bg_cpu_ns,
             &self.bg_passes,
             &self.bg_finished,
             &self.bg_recompressed,

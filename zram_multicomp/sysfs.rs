@@ -12,7 +12,8 @@ use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
 use crate::background::MAX_RATE;
-use crate::device::{AlgoConf, Device, AVAILABLE, MAX_STAGING, MAX_WORKERS};
+use crate::config::{AlgoConf, AVAILABLE, MAX_STAGING, MAX_WORKERS};
+use crate::device::Device;
 use crate::ffi;
 use crate::policy::params::{
     parse_algorithm_params, parse_comp_policy, parse_idle, parse_mem_limit, parse_recomp_algorithm,
@@ -22,122 +23,90 @@ use crate::policy::{AlgoId, AlgoKind, Claim, RecompressConfig, MAX_ALGOS};
 use crate::recompress::{self, Unlimited};
 use crate::stats::get;
 
-/// Attribute ids; the same order as `enum zmc_attr` in shim.h.
-///
-/// Beyond zram's:
-/// - `async` (0/1, default 1): writes go through the staging pool; 0 compresses every write
-///   synchronously, as zram does. May change at any time; pages already staged are still
-///   stored by the workers.
-/// - `async_workers` (default: one per online CPU, counted at init; writing 0 restores that;
-///   at most 256): compression workers. Only before `disksize` (EBUSY after); reads show the
-///   number that runs (or would run).
-/// - `async_staging` (pages, default 256, 1..=16384): the preallocated staging buffers. Only
-///   before `disksize` (EBUSY after).
-/// - `async_stat` (read-only): `staged completed pending served_from_staging sync_fallbacks
-///   dropped_stale retries wakeups` — pages staged, stored by a worker, waiting now, reads
-///   served from staging, writes compressed synchronously because staging was full (with
-///   `async` on), staged pages whose slot was overwritten or discarded before the worker stored
-///   them (result dropped), store failures retried, workers woken by a writer (wake-ups are
-///   batched: see staging.rs).
-/// - `bg_recompress` (0/1, default 0): background recompression of cold pages starts by itself
-///   (see background.rs for the triggers).
-/// - `bg_recompress_rate` (pages per second, 1..=1000000, default 256): its budget; it also
-///   never uses more than a quarter of one CPU.
-/// - `policy_stat` also shows `bg_passes` (background passes started by a trigger),
-///   `bg_finished` (passes that went over the whole device), `bg_recompressed` (pages they
-///   stored smaller, also counted in `recompressed`) and `bg_ns` (time they spent reading and
-///   compressing pages: the CPU they cost, which tick-based CPU accounting misses for short
-///   bursts).
-/// - `bg_cold_age` (seconds, default 300): pages not accessed for this long are cold (pages
-///   marked idle always are); 0: only idle-marked pages. It also sets the trigger period.
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
-enum Attr {
-    Disksize,
-    Initstate,
-    CompAlgorithm,
-    AlgorithmParams,
-    RecompAlgorithm,
-    Recompress,
-    Idle,
-    MemLimit,
-    MemUsedMax,
-    MmStat,
-    IoStat,
-    DebugStat,
-    Compact,
-    MaxCompStreams,
-    CompPolicy,
-    PolicyStat,
-    Async,
-    AsyncWorkers,
-    AsyncStaging,
-    AsyncStat,
-    BgRecompress,
-    BgRecompressRate,
-    BgColdAge,
+/// Declares [`Attr`] with each attribute's sysfs name, once. C lists the same names with their
+/// modes (`ZMC_ATTRS` in shim.c) and passes the name of the attribute it serves.
+macro_rules! attrs {
+    ($($variant:ident = $name:literal,)*) => {
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum Attr {
+            $($variant,)*
+        }
+
+        impl Attr {
+            const ALL: &'static [Attr] = &[$(Attr::$variant,)*];
+
+            fn name(self) -> &'static str {
+                match self {
+                    $(Attr::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+// The attributes, by their sysfs names.
+//
+// Beyond zram's:
+// - `async` (0/1, default 1): writes go through the staging pool; 0 compresses every write
+//   synchronously, as zram does. May change at any time; pages already staged are still
+//   stored by the workers.
+// - `async_workers` (default: one per online CPU, counted at init; writing 0 restores that;
+//   at most 256): compression workers. Only before `disksize` (EBUSY after); reads show the
+//   number that runs (or would run).
+// - `async_staging` (pages, default 256, 1..=16384): the preallocated staging buffers. Only
+//   before `disksize` (EBUSY after).
+// - `async_stat` (read-only): `staged completed pending served_from_staging sync_fallbacks
+//   dropped_stale retries wakeups cpu_ns` — pages staged, stored by a worker, waiting now,
+//   reads served from staging, writes compressed synchronously because staging was full (with
+//   `async` on), staged pages whose slot was overwritten or discarded before the worker stored
+//   them (result dropped), store failures retried, workers woken by a writer (wake-ups are
+//   batched: see staging.rs), and the CPU time the workers spent, in ns.
+// - `bg_recompress` (0/1, default 0): background recompression of cold pages starts by itself
+//   (see background.rs for the triggers).
+// - `bg_recompress_rate` (pages per second, 1..=1000000, default 256): its budget; it also
+//   never uses more than a quarter of one CPU.
+// - `policy_stat` also shows `bg_passes` (background passes started by a trigger),
+//   `bg_finished` (passes that went over the whole device), `bg_recompressed` (pages they
+//   stored smaller, also counted in `recompressed`) and `bg_ns` (time they spent reading and
+//   compressing pages, wall clock), `recompress_stale` (results dropped because the page was
+//   written, freed or read meanwhile) and `bg_cpu_ns` (the background worker's CPU time, the
+//   scheduler's count).
+// - `bg_cold_age` (seconds, default 300): pages not accessed for this long are cold (pages
+//   marked idle always are); 0: only idle-marked pages. It also sets the trigger period.
+attrs! {
+    Disksize = "disksize",
+    Initstate = "initstate",
+    CompAlgorithm = "comp_algorithm",
+    AlgorithmParams = "algorithm_params",
+    RecompAlgorithm = "recomp_algorithm",
+    Recompress = "recompress",
+    Idle = "idle",
+    MemLimit = "mem_limit",
+    MemUsedMax = "mem_used_max",
+    MmStat = "mm_stat",
+    IoStat = "io_stat",
+    DebugStat = "debug_stat",
+    Compact = "compact",
+    MaxCompStreams = "max_comp_streams",
+    CompPolicy = "comp_policy",
+    PolicyStat = "policy_stat",
+    Async = "async",
+    AsyncWorkers = "async_workers",
+    AsyncStaging = "async_staging",
+    AsyncStat = "async_stat",
+    BgRecompress = "bg_recompress",
+    BgRecompressRate = "bg_recompress_rate",
+    BgColdAge = "bg_cold_age",
 }
 
 impl Attr {
-    const ALL: [Attr; 23] = [
-        Attr::Disksize,
-        Attr::Initstate,
-        Attr::CompAlgorithm,
-        Attr::AlgorithmParams,
-        Attr::RecompAlgorithm,
-        Attr::Recompress,
-        Attr::Idle,
-        Attr::MemLimit,
-        Attr::MemUsedMax,
-        Attr::MmStat,
-        Attr::IoStat,
-        Attr::DebugStat,
-        Attr::Compact,
-        Attr::MaxCompStreams,
-        Attr::CompPolicy,
-        Attr::PolicyStat,
-        Attr::Async,
-        Attr::AsyncWorkers,
-        Attr::AsyncStaging,
-        Attr::AsyncStat,
-        Attr::BgRecompress,
-        Attr::BgRecompressRate,
-        Attr::BgColdAge,
-    ];
-
-    fn from_id(id: i32) -> Result<Self> {
-        usize::try_from(id)
-            .ok()
-            .and_then(|i| Self::ALL.get(i).copied())
+    /// The attribute C serves under `name`; `EINVAL` for one this engine does not know.
+    fn from_name(name: &[u8]) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name().as_bytes() == name)
             .ok_or(EINVAL)
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Attr::Disksize => "disksize",
-            Attr::Initstate => "initstate",
-            Attr::CompAlgorithm => "comp_algorithm",
-            Attr::AlgorithmParams => "algorithm_params",
-            Attr::RecompAlgorithm => "recomp_algorithm",
-            Attr::Recompress => "recompress",
-            Attr::Idle => "idle",
-            Attr::MemLimit => "mem_limit",
-            Attr::MemUsedMax => "mem_used_max",
-            Attr::MmStat => "mm_stat",
-            Attr::IoStat => "io_stat",
-            Attr::DebugStat => "debug_stat",
-            Attr::Compact => "compact",
-            Attr::MaxCompStreams => "max_comp_streams",
-            Attr::CompPolicy => "comp_policy",
-            Attr::PolicyStat => "policy_stat",
-            Attr::Async => "async",
-            Attr::AsyncWorkers => "async_workers",
-            Attr::AsyncStaging => "async_staging",
-            Attr::AsyncStat => "async_stat",
-            Attr::BgRecompress => "bg_recompress",
-            Attr::BgRecompressRate => "bg_recompress_rate",
-            Attr::BgColdAge => "bg_cold_age",
-        }
     }
 }
 
@@ -197,8 +166,8 @@ impl Device {
         self.bad(attr, &e)
     }
 
-    pub(crate) fn show(&self, id: i32, buf: &mut [u8]) -> Result<usize> {
-        let attr = Attr::from_id(id)?;
+    pub(crate) fn show(&self, name: &[u8], buf: &mut [u8]) -> Result<usize> {
+        let attr = Attr::from_name(name)?;
         let mut out = Out { buf, len: 0 };
         self.show_attr(attr, &mut out).map_err(|_| EINVAL)?;
         Ok(out.len)
@@ -303,12 +272,14 @@ impl Device {
                 )?;
                 writeln!(
                     out,
-                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}\nbg_ns {}\nrecompress_stale {}",
+                    "bg_passes {}\nbg_finished {}\nbg_recompressed {}\nbg_ns {}\nrecompress_stale {}\n\
+                     bg_cpu_ns {}",
                     get(&s.bg_passes),
                     get(&s.bg_finished),
                     get(&s.bg_recompressed),
                     get(&s.bg_ns),
-                    get(&s.recompress_stale)
+                    get(&s.recompress_stale),
+                    get(&s.bg_cpu_ns)
                 )
             }
             Attr::Async => writeln!(out, "{}", u32::from(self.shared.async_on.load(Relaxed))),
@@ -325,7 +296,7 @@ impl Device {
             },
             Attr::AsyncStat => writeln!(
                 out,
-                "{:8} {:8} {:8} {:8} {:8} {:8} {:8} {:8}",
+                "{:8} {:8} {:8} {:8} {:8} {:8} {:8} {:8} {:8}",
                 get(&s.staged),
                 get(&s.completed),
                 backing.as_ref().map_or(0, |b| b.staging.pending()),
@@ -334,6 +305,7 @@ impl Device {
                 get(&s.dropped_stale),
                 get(&s.store_retries),
                 get(&s.wakeups),
+                get(&s.async_cpu_ns),
             ),
             Attr::BgRecompress => writeln!(out, "{}", u32::from(self.shared.bg_on.load(Relaxed))),
             Attr::BgRecompressRate => writeln!(out, "{}", self.shared.bg_rate.load(Relaxed)),
@@ -343,8 +315,8 @@ impl Device {
         }
     }
 
-    pub(crate) fn store(&self, id: i32, input: &[u8]) -> Result {
-        let attr = Attr::from_id(id)?;
+    pub(crate) fn store(&self, name: &[u8], input: &[u8]) -> Result {
+        let attr = Attr::from_name(name)?;
         let s = text(input).map_err(|e| self.bad(attr, &"input is not text").min_errno(e))?;
         match attr {
             Attr::Disksize => {

@@ -19,11 +19,13 @@
 use kernel::prelude::*;
 
 mod background;
+mod config;
 mod device;
 mod ffi;
 mod recompress;
 mod staging;
 mod stats;
+mod store;
 mod streams;
 mod sysfs;
 mod table;

@@ -8,6 +8,9 @@
  *                                   write pages FIRST..FIRST+COUNT-1 of SRC to the same pages of
  *                                   DEV with O_DIRECT, timing each pwrite (the swap-out submit
  *                                   latency of the device); the latencies are appended to RAW
+ *   zbench cpuwrite FILE TEXT      write TEXT to FILE (a sysfs attribute) and print the CPU
+ *                                   time (user and system, the scheduler's count in ns) the
+ *                                   write took in this process
  *   zbench rd DEV SRC NPAGES N SEED RAW
  *                                   N O_DIRECT reads of random pages (of the first NPAGES) of
  *                                   DEV, timed, each checked against SRC (the block-level
@@ -253,6 +256,33 @@ static int hog(const char *src, u64 npages, u64 seconds)
 	return 0;
 }
 
+/* The CPU time of this process (user and system), in ns: the scheduler's own count. */
+static u64 cpu_ns(void)
+{
+	s64 ru[18];
+
+	if (sys(NR_getrusage, 0, (s64)ru, 0) < 0) fail("getrusage", 0, 0, 0);
+	return (u64)(ru[0] + ru[2]) * 1000000000UL + (u64)(ru[1] + ru[3]) * 1000UL;
+}
+
+/* Writes TEXT to FILE (a sysfs attribute) and prints the CPU time the write took. */
+static int cpuwrite(const char *file, const char *text)
+{
+	s64 fd = sys(NR_openat, AT_FDCWD, (s64)file, O_WRONLY_);
+	u64 t0, t1;
+	s64 n;
+
+	if (fd < 0) fail("open", -fd, 0, 0);
+	t0 = cpu_ns();
+	n = sys(NR_write, fd, (s64)text, slen(text));
+	t1 = cpu_ns();
+	sys(NR_close, fd, 0, 0);
+	if (n != (s64)slen(text)) fail("write", -n, 0, 0);
+	putnum(1, t1 - t0);
+	put(1, "\n");
+	return 0;
+}
+
 int main_(char **argv, int argc)
 {
 	prog_name = "zbench";
@@ -266,12 +296,14 @@ int main_(char **argv, int argc)
 		return ws(argv[2], num(argv[3]));
 	if (argc == 5 && streq(argv[1], "hog"))
 		return hog(argv[2], num(argv[3]), num(argv[4]));
+	if (argc == 4 && streq(argv[1], "cpuwrite"))
+		return cpuwrite(argv[2], argv[3]);
 	if (argc == 2 && streq(argv[1], "now")) {
 		putnum(1, now_ns());
 		put(1, "\n");
 		return 0;
 	}
 	put(2, "usage: zbench wr DEV SRC FIRST COUNT RAW | rd DEV SRC NPAGES N SEED RAW |"
-	       " stats RAW | ws SRC NPAGES | hog SRC NPAGES SECONDS | now\n");
+	       " stats RAW | ws SRC NPAGES | hog SRC NPAGES SECONDS | cpuwrite FILE TEXT | now\n");
 	return 1;
 }

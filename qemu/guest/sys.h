@@ -20,6 +20,7 @@ typedef long s64;
 #define NR_close 3
 #define NR_lseek 8
 #define NR_ioctl 16
+#define NR_getrusage 98
 #define NR_mmap 9
 #define NR_pread64 17
 #define NR_pwrite64 18
@@ -44,6 +45,7 @@ static inline s64 sys6(s64 n, s64 a, s64 b, s64 c, s64 d, s64 e, s64 f)
 #elif defined(__aarch64__) || defined(__riscv)
 #define NR_fcntl 25
 #define NR_ioctl 29
+#define NR_getrusage 165
 #define NR_openat 56
 #define NR_close 57
 #define NR_lseek 62

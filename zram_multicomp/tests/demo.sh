@@ -23,7 +23,7 @@ ktap_check "write 20 MiB of mixed pages" dd if=/tmp/mix of=/dev/zmc0 bs=64k ofla
 # Let the async pool store what it staged, so that mm_stat counts it compressed.
 i=0
 while [ "$(awk '{print $3}' $S/async_stat)" != 0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-say "async_stat (staged completed pending served_from_staging sync_fallbacks dropped_stale retries wakeups): $(cat $S/async_stat)"
+say "async_stat (staged completed pending served_from_staging sync_fallbacks dropped_stale retries wakeups cpu_ns): $(cat $S/async_stat)"
 say "after writing (lz4 for everything compressible, raw for random, nothing for zeros):"
 say "mm_stat: $(cat $S/mm_stat)"
 cat $S/policy_stat | sed 's/^/# /'
