@@ -63,9 +63,22 @@ checked_build() {
 	rm -f "$out"
 }
 
+# Kbuild rebuilds an object when its command line or a dependency's timestamp changes, not when
+# KDIR does: two kernels of one arch (arm64 and arm64 16k) compile with the same command line,
+# and the other tree's headers are older than the objects. So objects built against another
+# tree are cleaned first (the stamp names the tree they were built against).
+STAMP=$SUITE_ROOT/.modules-kdir
+fresh_tree() {
+	if [ "$(cat "$STAMP" 2>/dev/null)" != "$KDIR" ]; then
+		kbuild clean >/dev/null
+		echo "$KDIR" > "$STAMP"
+	fi
+}
+
 case "${1:-build}" in
 build)
 	log "modules: building for $ARCH_NAME against $KDIR"
+	fresh_tree
 	checked_build
 	# Keep a copy per arch and variant, so several arches can be tested one after another.
 	dest=$SUITE_ROOT/out/$ARCH_NAME-$VARIANT
@@ -79,6 +92,7 @@ clippy)
 	kbuild clean >/dev/null
 	checked_build CLIPPY=1
 	kbuild clean >/dev/null
+	rm -f "$STAMP"
 	;;
 rust-analyzer)
 	# The tree's `make M=... rust-analyzer` trips over this repo's own rust/ folder, so call
@@ -90,6 +104,7 @@ rust-analyzer)
 	;;
 clean)
 	kbuild clean
+	rm -f "$STAMP"
 	;;
 kdir)
 	echo "$KDIR"
