@@ -154,7 +154,7 @@ if [ "$PARALLEL" = 1 ]; then
 fi
 stage "host: cargo test" cargo test --workspace --quiet
 stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
-stage "host: erofs-format fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
+stage "host: erofs-format afl fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
 stage "fmt" scripts/fmt.sh --check
 touch results/host.done
 [ "$PARALLEL" = 1 ] || build_chain

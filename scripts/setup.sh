@@ -5,6 +5,7 @@
 #   host packages  clang/lld/llvm, QEMU, OpenSBI and kernel build tools (apt)
 #   rust-src       Debian's rust-src of the pinned rustc version, unpacked (RUST_LIB_SRC)
 #   bindgen        bindgen-cli from crates.io, built into the cache dir
+#   cargo-afl      afl.rs's cargo afl from crates.io and its bundled AFL++, built into the cache dir
 #   kernel source  Debian's linux-source-6.12 at the pinned version, unpacked and patched
 #   erofs-utils    a current mkfs.erofs/fsck.erofs, built from Debian's source (scripts/erofs-utils.sh)
 set -euo pipefail
@@ -102,6 +103,31 @@ setup_bindgen() {
 		die "cargo install bindgen-cli $BINDGEN_VERSION failed"
 }
 
+# cargo-afl with its AFL++ (afl-fuzz and the runtime object; no LLVM plugins on a stable rustc)
+# under $CARGO_AFL_ROOT/share: run it with that as XDG_DATA_HOME (rust/erofs-format/fuzz/run.sh).
+cargo_afl_ready() {
+	local rt=("$CARGO_AFL_ROOT/share/afl.rs/rustc-$RUST_VERSION"*/"afl.rs-$CARGO_AFL_VERSION")
+	[ -x "$CARGO_AFL_ROOT/bin/cargo-afl" ] && [ -x "${rt[0]}/afl/bin/afl-fuzz" ] &&
+		[ -f "${rt[0]}/afl-llvm/afl-compiler-rt.o" ]
+}
+
+setup_cargo_afl() {
+	CARGO_AFL_ROOT=$CACHE_DIR/cargo-afl-$CARGO_AFL_VERSION
+	cargo_afl_ready && return
+	log "setup: building cargo-afl $CARGO_AFL_VERSION and its AFL++ from crates.io (a minute or two, once)"
+	# Its install step builds AFL++ from the source in the crate (and only warns if that fails:
+	# `config --build` then does it). LLVM_CONFIG picks Debian's clang for the runtime object.
+	local env=(env "XDG_DATA_HOME=$CARGO_AFL_ROOT/share" "LLVM_CONFIG=llvm-config-$LLVM_VERSION"
+		"PATH=$CARGO_AFL_ROOT/bin:$PATH")
+	if [ ! -x "$CARGO_AFL_ROOT/bin/cargo-afl" ]; then
+		"${env[@]}" cargo install --quiet --locked cargo-afl --version "$CARGO_AFL_VERSION" \
+			--root "$CARGO_AFL_ROOT" || die "cargo install cargo-afl $CARGO_AFL_VERSION failed"
+	fi
+	cargo_afl_ready || "${env[@]}" cargo afl config --build --force ||
+		die "cargo afl config --build (cargo-afl $CARGO_AFL_VERSION) failed"
+	cargo_afl_ready || die "cargo-afl $CARGO_AFL_VERSION: no afl-fuzz or runtime under $CARGO_AFL_ROOT/share"
+}
+
 patch_series_hash() {
 	local series=$SUITE_ROOT/scripts/patches/series
 	if [ -s "$series" ]; then
@@ -143,6 +169,7 @@ install_host_packages
 check_rustc
 setup_rust_src
 setup_bindgen
+setup_cargo_afl
 setup_kernel_source
 EROFS_UTILS=$("$SUITE_ROOT/scripts/erofs-utils.sh")
 
@@ -151,6 +178,7 @@ cat > "$CACHE_DIR/env.sh.tmp.$$" <<ENV
 KSRC=$KSRC
 RUST_LIB_SRC=$RUST_LIB_SRC
 BINDGEN=$BINDGEN
+CARGO_AFL_ROOT=$CARGO_AFL_ROOT
 LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VERSION/lib
 LLVM_SUFFIX=-$LLVM_VERSION
 EROFS_UTILS=$EROFS_UTILS
