@@ -67,10 +67,18 @@ checked_build() {
 # KDIR does: two kernels of one arch (arm64 and arm64 16k) compile with the same command line,
 # and the other tree's headers are older than the objects. So objects built against another
 # tree are cleaned first (the stamp names the tree they were built against).
+# Only the module folders are cleaned: Kbuild's own clean deletes every .ko below the repo, the
+# copies in out/ that other arches' guests are about to use included.
 STAMP=$SUITE_ROOT/.modules-kdir
 fresh_tree() {
+	local d
 	if [ "$(cat "$STAMP" 2>/dev/null)" != "$KDIR" ]; then
-		kbuild clean >/dev/null
+		for d in $(sed -n 's|^obj-m += \(.*\)/$|\1|p' "$SUITE_ROOT/Kbuild"); do
+			find "$SUITE_ROOT/$d" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
+				-name '*.mod.c' -o -name '.*.cmd' -o -name '*.d' -o -name '*.rmeta' -o \
+				-name '*.o.tmp' -o -name modules.order \) -delete
+		done
+		rm -f "$SUITE_ROOT/modules.order" "$SUITE_ROOT/Module.symvers"
 		echo "$KDIR" > "$STAMP"
 	fi
 }
