@@ -3,14 +3,16 @@
 # the closing line "N passed, N failed". Stage times go to results/timings.txt.
 #
 # The kernel and module builds run one after another in the background while the host tests
-# and then the guests run in the foreground: each guest starts as soon as its build is done, so
-# a guest's idle moments (sleeps, waits for background work) overlap the next build. Build
-# output is prefixed "[build]" and kept in results/build-*.log.
+# and then the guests run, in two lanes: each guest starts as soon as its build is done, so a
+# guest's idle moments (sleeps, waits for background work) overlap the next build and the other
+# lane's guest. Build output is prefixed "[build]" and kept in results/build-*.log; a guest's
+# lines are prefixed with its arch and variant.
 #
 # Env: CHECK_ARCHES (default "x86_64 arm64 riscv64"), CHECK_16K (default 1: the arm64 kernel with
 # 16 KiB pages too, when arm64 is in CHECK_ARCHES), CHECK_DEBUG (default 1: x86_64 debug too),
 # DEBUG_SUITES (suite patterns for the debug kernel), CHECK_PARALLEL (default 1; 0 runs the
-# builds first, then the guests, for timing each stage alone).
+# builds first, then the guests, for timing each stage alone), CHECK_LANES (default 2; 1 runs
+# the guests one after another).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SUITE_ROOT"
@@ -47,24 +49,38 @@ stage() {
 	return $rc
 }
 
-# guest ARCH VARIANT [suite patterns...]: waits for the build, boots the guest, prints its
-# output and records one (arch, suite) line each, from guest-check's "suite" lines.
-guest() {
-	local arch=$1 variant=$2 t out rc secs
+# run_guest ARCH VARIANT [suite patterns...]: waits for the build, boots the guest and prints
+# its output; leaves results/guest-ARCH-VARIANT.{txt,rc,secs} for record_guest. Runs in a lane.
+run_guest() {
+	local arch=$1 variant=$2 t out rc
 	shift 2
 	out=results/guest-$arch-$variant.txt
-	rm -f "$out"
+	rm -f "$out" "${out%.txt}.rc" "${out%.txt}.secs"
 	if ! built "$arch-$variant"; then
-		record "guest $arch/$variant" 1 "not run: its build failed"
+		echo "not-built" > "${out%.txt}.rc"
 		return
 	fi
 	t=$(date +%s)
 	log "check: guest tests on $arch/$variant"
 	qemu/run.sh --arch "$arch" --variant "$variant" --no-build "$@" > "$out" 2>&1
 	rc=$?
-	secs=$(( $(date +%s) - t ))
+	echo "$(( $(date +%s) - t ))" > "${out%.txt}.secs"
 	log "check: guest tests on $arch/$variant done (exit $rc)"
-	cat "$out"
+	sed "s|^|[$arch/$variant] |" "$out"
+	echo "$rc" > "${out%.txt}.rc"
+}
+
+# record_guest ARCH VARIANT: one (arch, suite) line each, from guest-check's "suite" lines, and
+# the guest's time and suite times in timings.txt.
+record_guest() {
+	local arch=$1 variant=$2 out rc secs=0
+	out=results/guest-$arch-$variant.txt
+	rc=$(cat "${out%.txt}.rc" 2>/dev/null || echo "not-run")
+	case "$rc" in
+	not-built) record "guest $arch/$variant" 1 "not run: its build failed"; return ;;
+	not-run) record "guest $arch/$variant" 1 "not run"; return ;;
+	esac
+	secs=$(cat "${out%.txt}.secs" 2>/dev/null || echo 0)
 	printf '%-40s %5ds\n' "guest $arch/$variant" "$secs" >> results/timings.txt
 	# The guest times each suite (a "# NAME took N s" line in its KTAP output).
 	tr -d '\r' < "results/$arch-$variant/ktap.log" 2>/dev/null |
@@ -158,25 +174,53 @@ stage "host: erofs-format afl fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
 stage "fmt" scripts/fmt.sh --check
 touch results/host.done
 [ "$PARALLEL" = 1 ] || build_chain
+# The guests, in two lanes side by side: a TCG guest leaves much of a core idle (sleeps, waits
+# for background work). No two guests of one arch run at once (they share its initramfs):
+# lane 1 has x86_64, riscv64 and arm64 16k, lane 2 arm64 and the x86_64 debug kernel, the
+# longest. Each guest still starts only once its build is done. CHECK_LANES=1 runs them one
+# after another.
+guests=()
 for arch in $ARCHES; do
-	guest "$arch" default
+	guests+=("$arch default")
 done
-if [ "$DEBUG" = 1 ]; then
-	# The debug kernel (KASAN, lockdep, kmemleak) is many times slower under TCG. It runs every
-	# suite (zram_multicomp's move a quarter of their data there, see zmc.lib; erofs_dio.data
-	# reads three of its six images), then a kmemleak scan. DEBUG_SUITES changes the set.
+# The debug kernel (KASAN, lockdep, kmemleak) is many times slower under TCG. It runs every
+# suite (zram_multicomp's move a quarter of their data there, see zmc.lib; erofs_dio.data reads
+# three of its six images), then a kmemleak scan. DEBUG_SUITES changes the set.
+[ "$DEBUG" = 1 ] && guests+=("x86_64 debug ${DEBUG_SUITES:-fixture.* zram_multicomp.* erofs_dio.*}")
+# Android's 16 KiB-page kernels: the suites whose data layout follows the page size (zram slots
+# of 16 KiB, EROFS images with 4 KiB blocks on 16 KiB pages).
+[ "$P16K" = 1 ] && guests+=("arm64 16k zram_multicomp.* erofs_dio.*")
+lane() { # N: runs the guests of lane N (of 2) in order
+	local g
 	set -f # the patterns are for the harness, not for the shell
-	# shellcheck disable=SC2086
-	guest x86_64 debug ${DEBUG_SUITES:-fixture.* zram_multicomp.* erofs_dio.*}
+	for g in "${guests[@]}"; do
+		case "${LANES:-2}:$1:$g" in
+		1:*) ;;
+		2:1:"x86_64 default"* | 2:1:"riscv64 default"* | 2:1:"arm64 16k"*) ;;
+		2:2:"arm64 default"* | 2:2:"x86_64 debug"*) ;;
+		*) continue ;;
+		esac
+		# shellcheck disable=SC2086
+		run_guest $g
+	done
 	set +f
+}
+LANES=${CHECK_LANES:-2}
+if [ "$LANES" = 1 ]; then
+	lane 1
+else
+	lane 1 &
+	lane1=$!
+	lane 2 &
+	lane2=$!
+	wait "$lane1" "$lane2"
 fi
-if [ "$P16K" = 1 ]; then
-	# Android's 16 KiB-page kernels: the suites whose data layout follows the page size (zram
-	# slots of 16 KiB, EROFS images with 4 KiB blocks on 16 KiB pages).
+for g in "${guests[@]}"; do
 	set -f
-	guest arm64 16k zram_multicomp.* erofs_dio.*
+	# shellcheck disable=SC2086
+	record_guest $g
 	set +f
-fi
+done
 [ -n "$chain_pid" ] && wait "$chain_pid"
 record_builds
 stage "harness: red runs are red" qemu/selftest.sh
