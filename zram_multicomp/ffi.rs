@@ -37,7 +37,7 @@ mod raw {
         pub(super) fn zmc_shim_warn(what: *const c_char);
         pub(super) fn zmc_shim_thread_cpu_ns() -> u64;
         pub(super) fn zmc_shim_cond_resched();
-        pub(super) fn zmc_shim_set_nice(nice: c_int) -> c_int;
+        pub(super) fn zmc_shim_set_nice(nice: c_int);
         pub(super) fn zmc_shim_msecs_to_jiffies(ms: c_uint) -> c_ulong;
         pub(super) fn zmc_shim_available_pages() -> u64;
         pub(super) fn zmc_shim_total_pages() -> u64;

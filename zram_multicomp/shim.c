@@ -141,12 +141,9 @@ void zmc_shim_cond_resched(void)
 	cond_resched();
 }
 
-int zmc_shim_set_nice(int nice)
+void zmc_shim_set_nice(int nice)
 {
-	int old = task_nice(current);
-
 	set_user_nice(current, clamp_t(int, nice, MIN_NICE, MAX_NICE));
-	return old;
 }
 
 unsigned long zmc_shim_msecs_to_jiffies(unsigned int ms)

@@ -35,7 +35,7 @@ int zmc_shim_thread_stop(void *task);
 void zmc_shim_warn(const char *what);
 u64 zmc_shim_thread_cpu_ns(void);
 void zmc_shim_cond_resched(void);
-int zmc_shim_set_nice(int nice);
+void zmc_shim_set_nice(int nice);
 unsigned long zmc_shim_msecs_to_jiffies(unsigned int ms);
 u64 zmc_shim_available_pages(void);
 u64 zmc_shim_total_pages(void);

@@ -92,9 +92,10 @@ impl Queue {
     /// room; if it has not, the invariant broke and the job is dropped with a warning.
     fn push(&mut self, job: Job) {
         let cap = self.jobs.len();
-        let place = match self.len < cap {
-            true => self.jobs.get_mut((self.head + self.len) % cap),
-            false => None,
+        let place = if self.len < cap {
+            self.jobs.get_mut((self.head + self.len) % cap)
+        } else {
+            None
         };
         match place {
             Some(place) => {
