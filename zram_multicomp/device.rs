@@ -15,6 +15,7 @@ use crate::background;
 use crate::config::{AlgoConf, Config, DEFAULT_STAGING};
 use crate::ffi;
 use crate::policy::{AlgoKind, CompPolicy, RecompressConfig, MAX_ALGOS};
+use crate::reqbuf::ReqBuf;
 use crate::stats::{self, Stats};
 use crate::store::{now_s, Backing, Shared};
 use crate::table::Meta;
@@ -127,21 +128,20 @@ impl Device {
     }
 
     /// Writes `data` at `sector`.
-    pub(crate) fn write(&self, sector: u64, data: &[u8]) -> Result {
+    pub(crate) fn write(&self, sector: u64, data: &mut ReqBuf<'_>) -> Result {
         self.note_io();
+        let len = data.len();
         let ret = self.backing().ok_or(EIO).and_then(|b| {
-            Self::pages(&b, sector, data.len())?;
-            self.for_each_page(sector, data.len(), |index, off, range| {
-                let chunk = data.get(range).ok_or(EIO)?;
+            Self::pages(&b, sector, len)?;
+            self.for_each_page(sector, len, |index, off, range| {
+                let chunk = data.sub(range).ok_or(EIO)?;
                 if off == 0 && chunk.len() == PAGE_SIZE {
-                    b.write_page(index, chunk)
+                    b.write_page(index, &chunk)
                 } else {
                     let mut tmp = self.rmw.lock();
-                    b.read_page(index, &mut tmp, true)?;
-                    tmp.get_mut(off..off + chunk.len())
-                        .ok_or(EIO)?
-                        .copy_from_slice(chunk);
-                    b.write_page(index, &tmp)
+                    b.read_page(index, &mut ReqBuf::from_slice(&mut tmp), true)?;
+                    chunk.copy_to(tmp.get_mut(off..off + chunk.len()).ok_or(EIO)?)?;
+                    b.write_page(index, &ReqBuf::from_slice(&mut tmp))
                 }
             })
         });
@@ -152,20 +152,19 @@ impl Device {
     }
 
     /// Reads into `data` from `sector`.
-    pub(crate) fn read(&self, sector: u64, data: &mut [u8]) -> Result {
+    pub(crate) fn read(&self, sector: u64, data: &mut ReqBuf<'_>) -> Result {
         self.note_io();
         let len = data.len();
         let ret = self.backing().ok_or(EIO).and_then(|b| {
             Self::pages(&b, sector, len)?;
             self.for_each_page(sector, len, |index, off, range| {
-                let chunk = data.get_mut(range).ok_or(EIO)?;
+                let mut chunk = data.sub(range).ok_or(EIO)?;
                 if off == 0 && chunk.len() == PAGE_SIZE {
-                    b.read_page(index, chunk, true)
+                    b.read_page(index, &mut chunk, true)
                 } else {
                     let mut tmp = self.rmw.lock();
-                    b.read_page(index, &mut tmp, true)?;
-                    chunk.copy_from_slice(tmp.get(off..off + chunk.len()).ok_or(EIO)?);
-                    Ok(())
+                    b.read_page(index, &mut ReqBuf::from_slice(&mut tmp), true)?;
+                    chunk.copy_from(tmp.get(off..off + chunk.len()).ok_or(EIO)?)
                 }
             })
         });
@@ -189,9 +188,9 @@ impl Device {
                 Ok(())
             } else {
                 let mut tmp = self.rmw.lock();
-                b.read_page(index, &mut tmp, true)?;
+                b.read_page(index, &mut ReqBuf::from_slice(&mut tmp), true)?;
                 tmp.get_mut(off..off + n).ok_or(EIO)?.fill(0);
-                b.write_page(index, &tmp)
+                b.write_page(index, &ReqBuf::from_slice(&mut tmp))
             }
         })
     }

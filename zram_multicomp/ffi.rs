@@ -13,6 +13,7 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 
 use crate::device::Device;
+use crate::reqbuf::ReqBuf;
 
 mod raw {
     use super::*;
@@ -429,11 +430,12 @@ impl Codec {
     }
 
     /// Decompresses `src` into all of `dst`; any other outcome is an error.
-    pub(crate) fn decompress(&mut self, src: &[u8], dst: &mut [u8]) -> Result {
+    pub(crate) fn decompress(&mut self, src: &[u8], dst: &mut ReqBuf<'_>) -> Result {
         let (slen, dlen) = (c_len(src.len())?, c_len(dst.len())?);
         let ctx = self.ctx.as_ptr();
         let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
-        // SAFETY: as in `compress`; the decompressors write at most `dlen` bytes.
+        // SAFETY: as in `compress`, with `dst` valid for `dlen` bytes while borrowed here; the
+        // decompressors write at most `dlen` bytes and never read `dst` through Rust.
         let ret = unsafe {
             match self.kind {
                 CodecKind::Lz4 | CodecKind::Lz4hc => raw::zmc_lz4_decompress(s, slen, d, dlen),
@@ -558,15 +560,18 @@ unsafe extern "C" fn zmc_rs_rw(
     buf: *mut u8,
     len: u32,
 ) -> c_int {
-    // SAFETY: the segment's page is mapped for `len` bytes and owned by the request until it
-    // completes, which is after this call returns.
-    let data = unsafe { core::slice::from_raw_parts_mut(buf, len as usize) };
+    // SAFETY: the segment's page is mapped for `len` bytes and stays so until the request
+    // completes, which is after this call returns. User space may write it meanwhile (O_DIRECT):
+    // `ReqBuf` only copies from and to it.
+    let Some(mut data) = (unsafe { ReqBuf::from_raw(buf, len as usize) }) else {
+        return EIO.to_errno();
+    };
     // SAFETY: by the contract, `rs` is live.
     let dev = unsafe { dev(rs) };
     let ret = if write {
-        dev.write(sector, data)
+        dev.write(sector, &mut data)
     } else {
-        dev.read(sector, data)
+        dev.read(sector, &mut data)
     };
     match ret {
         Ok(()) => 0,

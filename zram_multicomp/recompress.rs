@@ -17,6 +17,7 @@ use crate::ffi::{self, Reclaim};
 use crate::policy::{
     keep_new, next_algo, AlgoSet, Claim, RecompressConfig, RecompressDecision, SkipReason,
 };
+use crate::reqbuf::ReqBuf;
 use crate::stats;
 use crate::store::{now_s, Backing};
 use crate::table::{Meta, STAGED};
@@ -97,15 +98,19 @@ pub(crate) fn pass(
             claimed
         };
         let t0 = ffi::now_ns();
-        b.read_page(index, page, false)?;
+        b.read_page(index, &mut ReqBuf::from_slice(page), false)?;
         let mut tried = AlgoSet::EMPTY;
         let mut kept = None;
         let res = (|| -> Result {
             while let RecompressDecision::Try(algo) = next_algo(&f, tried, now, &b.algos, cfg) {
                 tried = tried.with(algo);
-                let (new_handle, len, huge) = b.compress_store(algo, page, Reclaim::Kswapd)?;
+                let Some((new_handle, len, _)) =
+                    b.compress_store(algo, page, Reclaim::Kswapd, false)?
+                else {
+                    continue;
+                };
                 let new_len = len as u32;
-                if huge || !keep_new(f.stored_len, new_len, cfg) {
+                if !keep_new(f.stored_len, new_len, cfg) {
                     // SAFETY: stored just now by this pass and never installed.
                     unsafe { b.discard_object(new_handle) };
                     continue;

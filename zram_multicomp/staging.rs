@@ -2,7 +2,9 @@
 
 //! The asynchronous compression pool (the zcache idea): a write copies its page into a
 //! preallocated staging buffer, records the slot as staged and completes; workers (the
-//! device's own kernel threads) compress and store the page later.
+//! device's own kernel threads) compress and store the page later. What to do with the page
+//! (same-filled, raw, or which algorithm) is decided from the staged copy, never from the
+//! request's page, which user space may change meanwhile.
 //!
 //! - **Tickets.** A staged slot's handle word is a ticket: `seq << 16 | buffer`, where `seq`
 //!   is unique to the write (a 48-bit counter), and its meta has [`STAGED`]. A worker installs
@@ -39,7 +41,8 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, CondVar, SpinLock};
 
 use crate::ffi;
-use crate::policy::{AlgoId, PageFeatures, PageFlags, WriteDecision};
+use crate::policy::{decide_write, AlgoId, CompPolicy, PageFeatures, PageFlags, WriteDecision};
+use crate::reqbuf::ReqBuf;
 use crate::stats;
 use crate::store::{now_s, Backing};
 use crate::table::{Meta, STAGED};
@@ -115,6 +118,16 @@ impl Queue {
         self.len -= 1;
         Some(job)
     }
+}
+
+/// What [`Staging::stage`] did with a page.
+pub(crate) enum Staged {
+    /// Staged for a worker; the slot holds its ticket.
+    Queued,
+    /// Same-filled with this word: nothing was staged, the caller records the word.
+    SameFilled(u64),
+    /// No buffer was free (or the pool is stopping): nothing changed.
+    NoBuffer,
 }
 
 #[pin_data]
@@ -199,34 +212,55 @@ impl Staging {
         q.cap().saturating_sub(q.nfree)
     }
 
-    /// Stages `page` for slot `index`. Returns false, having changed nothing, when no buffer
-    /// is free (the caller then compresses synchronously). Does not allocate or sleep.
+    /// Copies `src` into a staging buffer and stages it for slot `index`, with the decision
+    /// `policy` makes on the copy. A same-filled page gives its buffer back at once. Changes
+    /// nothing when no buffer is free (the caller then compresses synchronously). Does not
+    /// allocate or sleep.
     pub(crate) fn stage(
         &self,
         b: &Backing,
         index: usize,
-        page: &[u8],
-        decision: WriteDecision,
+        src: &ReqBuf<'_>,
+        policy: CompPolicy,
         now: u64,
-    ) -> bool {
-        if index >= b.table.len() || page.len() != PAGE_SIZE || self.stopping() {
-            return false;
+    ) -> Staged {
+        if index >= b.table.len() || src.len() != PAGE_SIZE || self.stopping() {
+            return Staged::NoBuffer;
         }
         let buf = {
             let mut q = self.queue.lock();
             if q.nfree == 0 {
-                return false;
+                return Staged::NoBuffer;
             }
             q.nfree -= 1;
             let nfree = q.nfree;
             match q.free.get(nfree) {
                 Some(&buf) => usize::from(buf),
-                None => return false,
+                None => return Staged::NoBuffer,
             }
         };
-        if let Some(lock) = self.bufs.get(buf) {
-            lock.lock().copy_from_slice(page);
-        }
+        // A buffer off the free list is this writer's alone until it is queued or given back.
+        let decision = match self.bufs.get(buf) {
+            Some(lock) => {
+                let mut page = lock.lock();
+                match src.copy_to(&mut page) {
+                    Ok(()) => Some(decide_write(&page, policy)),
+                    Err(_) => None,
+                }
+            }
+            None => None,
+        };
+        let decision = match decision {
+            Some(WriteDecision::SameFilled(word)) => {
+                self.release(buf as u64);
+                return Staged::SameFilled(word);
+            }
+            Some(d) => d,
+            None => {
+                self.release(buf as u64);
+                return Staged::NoBuffer;
+            }
+        };
         let seq = self.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1) & SEQ_MASK;
         let ticket = (seq << BUF_BITS) | buf as u64;
         let f = PageFeatures {
@@ -250,16 +284,15 @@ impl Staging {
             stats::add(&b.shared.stats.wakeups, 1);
         }
         stats::add(&b.shared.stats.staged, 1);
-        true
+        Staged::Queued
     }
 
     /// Copies the staged page of `ticket` into `out` (a whole page). The caller holds the lock
     /// of the slot that holds the ticket, or owns the job.
-    pub(crate) fn copy_out(&self, ticket: u64, out: &mut [u8]) -> Result {
+    pub(crate) fn copy_out(&self, ticket: u64, out: &mut ReqBuf<'_>) -> Result {
         let lock = self.bufs.get(buf_of(ticket)).ok_or(EIO)?;
         let buf = lock.lock();
-        out.copy_from_slice(buf.get(..out.len()).ok_or(EIO)?);
-        Ok(())
+        out.copy_from(buf.get(..out.len()).ok_or(EIO)?)
     }
 
     /// Counts a worker in (at its start) or out (when it returns).
@@ -310,7 +343,7 @@ impl Staging {
         }
     }
 
-    /// Gives a job's buffer back.
+    /// Gives a job's buffer back (the low bits of `ticket` name it).
     fn release(&self, ticket: u64) {
         let mut q = self.queue.lock();
         let nfree = q.nfree;
@@ -392,7 +425,8 @@ fn store_staged(b: &Backing, scratch: &mut [u8], job: Job) -> Result {
         stats::add(&s.dropped_stale, 1);
         return Ok(());
     }
-    b.staging.copy_out(job.ticket, scratch)?;
+    b.staging
+        .copy_out(job.ticket, &mut ReqBuf::from_slice(scratch))?;
     let (handle, f) = b.store_page(scratch, job.decision, now_s())?;
     let slot = b.table.lock(job.index)?;
     let (ticket, old) = slot.get();

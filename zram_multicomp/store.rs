@@ -26,9 +26,10 @@ use crate::policy::{
     decide_write, is_huge, AlgoId, AlgoSpec, AlgoTable, CompPolicy, PageFeatures, PageFlags,
     WriteDecision, MAX_ALGOS,
 };
-use crate::staging::{self, Staging};
+use crate::reqbuf::ReqBuf;
+use crate::staging::{self, Staged, Staging};
 use crate::stats::{self, Stats};
-use crate::streams::{Stream, Streams};
+use crate::streams::{Pages, Stream, Streams};
 use crate::table::{Meta, Table, STAGED};
 
 pub(crate) fn now_s() -> u64 {
@@ -85,6 +86,8 @@ pub(crate) struct Backing {
     pub(crate) table: Table,
     pub(crate) pool: ZsPool,
     pub(crate) streams: [Option<Pin<KBox<Streams>>>; MAX_ALGOS],
+    /// Where a write that is not staged copies its request page first.
+    pages: Pin<KBox<Pages>>,
     pub(crate) algos: AlgoTable,
     pub(crate) huge_size: usize,
     pub(crate) staging: Pin<KBox<Staging>>,
@@ -132,13 +135,14 @@ impl Backing {
                 ffi::nr_cpus()
             };
             if let Some(s) = streams.get_mut(i) {
-                *s = Some(Streams::new(kind, level, count)?);
+                *s = Some(Streams::streams(kind, level, count)?);
             }
             if let Some(s) = algos.slots.get_mut(i) {
                 *s = Some(AlgoSpec::of(a.kind));
             }
         }
         let huge_size = pool.huge_class_size();
+        let pages = Pages::pages(ffi::nr_cpus())?;
         let staging = Staging::new(conf.async_staging)?;
         let bg = Background::new()?;
         let threads = KBox::pin_init(
@@ -152,6 +156,7 @@ impl Backing {
                 table,
                 pool,
                 streams,
+                pages,
                 algos,
                 huge_size,
                 staging,
@@ -204,19 +209,30 @@ impl Backing {
         }
     }
 
-    /// Stores one whole page: same-filled pages and pages the estimate stores raw at once (they
-    /// cost no compression, so staging them would only add a copy and a wake-up); the others
-    /// through the staging pool when `async` is on and a buffer is free, else compressed now.
-    pub(crate) fn write_page(&self, index: usize, page: &[u8]) -> Result {
+    /// Stores one whole page. The page is copied out of the request first (into a staging
+    /// buffer when `async` is on and one is free, else into a scratch page), and everything is
+    /// decided and stored from that copy. A staged page is stored later by a worker, unless it
+    /// is same-filled (recorded at once: it costs nothing to store); the others now.
+    pub(crate) fn write_page(&self, index: usize, src: &ReqBuf<'_>) -> Result {
         let now = now_s();
-        let decision = decide_write(page, self.shared.comp_policy());
-        if matches!(decision, WriteDecision::Compress(_)) && self.shared.async_on.load(Relaxed) {
-            if self.staging.stage(self, index, page, decision, now) {
-                return Ok(());
+        let policy = self.shared.comp_policy();
+        if self.shared.async_on.load(Relaxed) {
+            match self.staging.stage(self, index, src, policy, now) {
+                Staged::Queued => return Ok(()),
+                Staged::SameFilled(word) => {
+                    let decision = WriteDecision::SameFilled(word);
+                    let f = PageFeatures::written(decision, 0, false, now);
+                    self.install(index, word, &f);
+                    return Ok(());
+                }
+                Staged::NoBuffer => stats::add(&self.shared.stats.sync_fallbacks, 1),
             }
-            stats::add(&self.shared.stats.sync_fallbacks, 1);
         }
-        let (handle, features) = self.store_page(page, decision, now)?;
+        let mut guard = self.pages.get();
+        let page = guard.item().ok_or(EINVAL)?;
+        src.copy_to(page)?;
+        let (handle, features) = self.store_page(page, decide_write(page, policy), now)?;
+        drop(guard);
         self.install(index, handle, &features);
         Ok(())
     }
@@ -241,7 +257,9 @@ impl Backing {
                 )
             }
             WriteDecision::Compress(algo) => {
-                let (handle, len, huge) = self.compress_store(algo, page, Reclaim::Direct)?;
+                let (handle, len, huge) = self
+                    .compress_store(algo, page, Reclaim::Direct, true)?
+                    .ok_or(EINVAL)?;
                 (
                     handle,
                     PageFeatures::written(decision, len as u32, huge, now),
@@ -250,18 +268,22 @@ impl Backing {
         })
     }
 
-    /// Compresses `page` with `algo` and stores the result (or the page itself when the
-    /// result is huge). Returns the handle, the stored length and whether it is huge.
+    /// Compresses `page` with `algo` and stores the result, or the page itself when the result
+    /// is huge and `huge_ok` (else stores nothing and returns `None`). Returns the handle, the
+    /// stored length and whether it is huge.
     ///
     /// The object is allocated while the stream is held, so without direct reclaim. If that
     /// fails and `reclaim` allows it, the stream is given back, an object of the same size is
     /// allocated with direct reclaim, and the page is compressed again into it, as zram does.
+    /// A huge page needs no stream once it is known huge: it is allocated for after the stream
+    /// is given back, and never compressed twice.
     pub(crate) fn compress_store(
         &self,
         algo: AlgoId,
         page: &[u8],
         reclaim: Reclaim,
-    ) -> Result<(u64, usize, bool)> {
+        huge_ok: bool,
+    ) -> Result<Option<(u64, usize, bool)>> {
         let streams = self
             .streams
             .get(algo.index())
@@ -270,13 +292,34 @@ impl Backing {
         let mut reserved: Option<(u64, usize)> = None;
         loop {
             let mut guard = streams.get();
-            let stream = guard.stream().ok_or(EINVAL)?;
+            let stream = guard.item().ok_or(EINVAL)?;
             let (len, huge) = self.compress(algo, stream, page)?;
-            let data = if huge {
-                page
-            } else {
-                stream.buf.get(..len).ok_or(EINVAL)?
-            };
+            if huge {
+                drop(guard);
+                if let Some((handle, _)) = reserved.take() {
+                    // SAFETY: allocated above on this pool and not stored.
+                    unsafe { self.pool.free(handle) };
+                    if huge_ok {
+                        // Smaller than a page the first time: give up on this store.
+                        return Err(ENOMEM);
+                    }
+                }
+                if !huge_ok {
+                    return Ok(None);
+                }
+                let handle = match self.alloc_object(PAGE_SIZE, Reclaim::Kswapd) {
+                    Ok(handle) => handle,
+                    Err(AllocFail::NoMemory) if reclaim == Reclaim::Direct => {
+                        stats::add(&self.shared.stats.writestall, 1);
+                        self.alloc_object(PAGE_SIZE, Reclaim::Direct)?
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                // SAFETY: `handle` was just allocated on this pool with a page's bytes.
+                unsafe { self.pool.write(handle, page) };
+                return Ok(Some((handle, len, true)));
+            }
+            let data = stream.buf.get(..len).ok_or(EINVAL)?;
             let handle = match reserved.take() {
                 Some((handle, size)) if size == data.len() => handle,
                 Some((handle, _)) => {
@@ -300,7 +343,7 @@ impl Backing {
             // SAFETY: `handle` was just allocated on this pool with `data.len()` bytes and is
             // owned here until returned.
             unsafe { self.pool.write(handle, data) };
-            return Ok((handle, len, huge));
+            return Ok(Some((handle, len, false)));
         }
     }
 
@@ -436,17 +479,17 @@ impl Backing {
     /// Reads one whole page of slot `index` into `out`. A read from the block layer (`touch`)
     /// makes the page hot; the recompression pass reads without touching. A staged page is
     /// copied from its staging buffer.
-    pub(crate) fn read_page(&self, index: usize, out: &mut [u8], touch: bool) -> Result {
+    pub(crate) fn read_page(&self, index: usize, out: &mut ReqBuf<'_>, touch: bool) -> Result {
         loop {
             let slot = self.table.lock(index)?;
             let (handle, meta) = slot.get();
             if !meta.is_present() {
-                out.fill(0);
+                out.fill_word(0);
                 return Ok(());
             }
             let f = meta.features();
             if f.flags.contains(PageFlags::SAME) {
-                fill_pattern(out, handle);
+                out.fill_word(handle);
                 return Ok(());
             }
             if f.flags.contains(STAGED) {
@@ -480,13 +523,12 @@ impl Backing {
             }
             let len = f.stored_len as usize;
             let t0 = ffi::now_ns();
-            let res = match guard.as_mut().and_then(|g| g.stream()) {
+            let res = match guard.as_mut().and_then(|g| g.item()) {
                 // SAFETY: the slot, whose lock is held, names this live object of `len`
                 // bytes; no one can free it before the lock is dropped.
                 None => unsafe {
                     self.pool.read(handle, len, |src| {
-                        out.copy_from_slice(src.get(..PAGE_SIZE).ok_or(EIO)?);
-                        Ok(())
+                        out.copy_from(src.get(..PAGE_SIZE).ok_or(EIO)?)
                     })
                 },
                 // SAFETY: as above.
@@ -515,14 +557,6 @@ impl Backing {
             }
             return Ok(());
         }
-    }
-}
-
-fn fill_pattern(out: &mut [u8], word: u64) {
-    for chunk in out.chunks_mut(8) {
-        let bytes = word.to_ne_bytes();
-        let n = chunk.len();
-        chunk.copy_from_slice(bytes.get(..n).unwrap_or(&[]));
     }
 }
 

@@ -23,6 +23,7 @@ mod config;
 mod device;
 mod ffi;
 mod recompress;
+mod reqbuf;
 mod staging;
 mod stats;
 mod store;

@@ -30,6 +30,9 @@ typedef long s64;
 #define NR_fcntl 72
 #define NR_exit_group 231
 #define NR_openat 257
+#define NR_clone 56
+#define NR_wait4 61
+#define NR_kill 62
 #define O_DIRECT_ 040000
 static inline s64 sys6(s64 n, s64 a, s64 b, s64 c, s64 d, s64 e, s64 f)
 {
@@ -58,6 +61,9 @@ static inline s64 sys6(s64 n, s64 a, s64 b, s64 c, s64 d, s64 e, s64 f)
 #define NR_clock_gettime 113
 #define NR_exit_group 94
 #define NR_mmap 222
+#define NR_kill 129
+#define NR_clone 220
+#define NR_wait4 260
 #if defined(__aarch64__)
 #define O_DIRECT_ 0200000
 #else
@@ -131,6 +137,9 @@ static inline s64 sys6(s64 n, s64 a, s64 b, s64 c, s64 d, s64 e, s64 f)
 #define F_GETFL 3
 #define PROT_RW 3
 #define MAP_PRIVATE_ANON 0x22
+#define MAP_SHARED_ANON 0x21
+#define SIGKILL 9
+#define SIGCHLD 17
 
 static inline s64 sys(s64 n, s64 a, s64 b, s64 c) { return sys6(n, a, b, c, 0, 0, 0); }
 
