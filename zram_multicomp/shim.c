@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zram_multicomp C glue: what Rust cannot reach in 6.12. It registers the block major and the
- * zmc-control class, creates gendisks on a blk-mq tag set, walks request segments, holds the sysfs
- * attribute tables and module parameters, and forwards every decision to the Rust engine.
+ * zmc-control class, creates bio-based gendisks (as zram: no request, tag or queue per I/O),
+ * walks bio segments, holds the sysfs attribute tables and module parameters, and forwards every
+ * decision to the Rust engine.
  */
-#include <linux/blk-mq.h>
+#include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/idr.h>
@@ -28,6 +29,10 @@ module_param(zram_names, bool, 0444);
 MODULE_PARM_DESC(zram_names,
 		 "Drop-in mode: name the devices zramN and the control class zram-control, for tools "
 		 "that know only zram (zramctl, zram-generator); the in-tree zram must not be loaded");
+static bool synchronous_io;
+module_param(synchronous_io, bool, 0444);
+MODULE_PARM_DESC(synchronous_io,
+		 "What new devices' synchronous_io attribute starts as (default off)");
 
 /* The device and block major name: zmc, or zram in drop-in mode. */
 static const char *zmc_prefix(void)
@@ -37,7 +42,6 @@ static const char *zmc_prefix(void)
 
 struct zmc_disk {
 	struct gendisk *disk;
-	struct blk_mq_tag_set tag_set;
 	void *rs;
 	int id;
 	/* Set while reset or removal runs: nobody may open the device meanwhile. */
@@ -166,23 +170,21 @@ u64 zmc_shim_total_pages(void)
 
 /* ---- block I/O ---- */
 
-static int zmc_rw_segments(struct zmc_disk *zd, struct request *rq, bool write)
+/* Every segment of a read or write bio, in order; the engine splits them into pages. */
+static int zmc_rw_bio(struct zmc_disk *zd, struct bio *bio, bool write)
 {
-	struct req_iterator iter;
+	struct bvec_iter iter;
 	struct bio_vec bv;
-	sector_t sector = blk_rq_pos(rq);
+	sector_t sector = bio->bi_iter.bi_sector;
 	int err = 0;
 
-	rq_for_each_segment(bv, rq, iter) {
+	bio_for_each_segment(bv, bio, iter) {
 		void *buf = kmap_local_page(bv.bv_page);
 
 		err = zmc_rs_rw(zd->rs, write, sector, buf + bv.bv_offset, bv.bv_len);
-		if (write)
-			kunmap_local(buf);
-		else {
+		if (!write)
 			flush_dcache_page(bv.bv_page);
-			kunmap_local(buf);
-		}
+		kunmap_local(buf);
 		if (err)
 			break;
 		sector += bv.bv_len >> SECTOR_SHIFT;
@@ -190,38 +192,33 @@ static int zmc_rw_segments(struct zmc_disk *zd, struct request *rq, bool write)
 	return err;
 }
 
-static blk_status_t zmc_queue_rq(struct blk_mq_hw_ctx *hctx, const struct blk_mq_queue_data *bd)
+/* Served in the submitter's context, which may sleep (as zram's). */
+static void zmc_submit_bio(struct bio *bio)
 {
-	struct request *rq = bd->rq;
-	struct zmc_disk *zd = hctx->queue->queuedata;
+	struct zmc_disk *zd = bio->bi_bdev->bd_disk->private_data;
+	unsigned long start = bio_start_io_acct(bio);
 	int err;
 
-	blk_mq_start_request(rq);
-	switch (req_op(rq)) {
-	case REQ_OP_FLUSH:
-		err = 0;
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		err = zmc_rw_bio(zd, bio, false);
+		break;
+	case REQ_OP_WRITE:
+		/* An empty flush: the store is RAM, nothing is cached. */
+		err = bio_sectors(bio) ? zmc_rw_bio(zd, bio, true) : 0;
 		break;
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
-		err = zmc_rs_discard(zd->rs, blk_rq_pos(rq), blk_rq_sectors(rq));
-		break;
-	case REQ_OP_READ:
-		err = zmc_rw_segments(zd, rq, false);
-		break;
-	case REQ_OP_WRITE:
-		err = zmc_rw_segments(zd, rq, true);
+		err = zmc_rs_discard(zd->rs, bio->bi_iter.bi_sector, bio_sectors(bio));
 		break;
 	default:
 		err = -EOPNOTSUPP;
 		break;
 	}
-	blk_mq_end_request(rq, errno_to_blk_status(err));
-	return BLK_STS_OK;
+	bio_end_io_acct(bio, start);
+	bio->bi_status = errno_to_blk_status(err);
+	bio_endio(bio);
 }
-
-static const struct blk_mq_ops zmc_mq_ops = {
-	.queue_rq = zmc_queue_rq,
-};
 
 static int zmc_open(struct gendisk *disk, blk_mode_t mode)
 {
@@ -240,6 +237,7 @@ static void zmc_slot_free_notify(struct block_device *bdev, unsigned long index)
 
 static const struct block_device_operations zmc_fops = {
 	.owner = THIS_MODULE,
+	.submit_bio = zmc_submit_bio,
 	.open = zmc_open,
 	.swap_slot_free_notify = zmc_slot_free_notify,
 };
@@ -329,10 +327,45 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr, co
 }
 static DEVICE_ATTR_WO(reset);
 
+/*
+ * BLK_FEAT_SYNCHRONOUS, as zram declares it: swap then reads a faulting page on its own,
+ * bypassing the swap cache and readahead. Swap looks at it at swapon.
+ */
+static ssize_t synchronous_io_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", bdev_synchronous(dev_to_zd(dev)->disk->part0));
+}
+
+static ssize_t synchronous_io_store(struct device *dev, struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	struct gendisk *disk = dev_to_zd(dev)->disk;
+	struct request_queue *q = disk->queue;
+	struct queue_limits lim;
+	bool on;
+	int ret;
+
+	ret = kstrtobool(buf, &on);
+	if (ret) {
+		pr_err("%s: synchronous_io: %.*s\n", disk->disk_name,
+		       (int)min_t(size_t, strcspn(buf, "\n"), 32), buf);
+		return ret;
+	}
+	lim = queue_limits_start_update(q);
+	if (on)
+		lim.features |= BLK_FEAT_SYNCHRONOUS;
+	else
+		lim.features &= ~BLK_FEAT_SYNCHRONOUS;
+	ret = queue_limits_commit_update(q, &lim);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(synchronous_io);
+
 #define ZMC_ATTR_ENTRY(_name, _mode) &zmc_attr_##_name.attr,
 static struct attribute *zmc_disk_attrs[] = {
 	ZMC_ATTRS(ZMC_ATTR_ENTRY)
 	&dev_attr_reset.attr,
+	&dev_attr_synchronous_io.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(zmc_disk);
@@ -373,19 +406,12 @@ static int zmc_add(void)
 		goto out_idr;
 	}
 
-	zd->tag_set.ops = &zmc_mq_ops;
-	zd->tag_set.nr_hw_queues = 1;
-	zd->tag_set.queue_depth = 128;
-	zd->tag_set.numa_node = NUMA_NO_NODE;
-	zd->tag_set.flags = BLK_MQ_F_BLOCKING;
-	ret = blk_mq_alloc_tag_set(&zd->tag_set);
-	if (ret)
-		goto out_rs;
-
-	zd->disk = blk_mq_alloc_disk(&zd->tag_set, &lim, zd);
+	if (synchronous_io)
+		lim.features |= BLK_FEAT_SYNCHRONOUS;
+	zd->disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
 	if (IS_ERR(zd->disk)) {
 		ret = PTR_ERR(zd->disk);
-		goto out_tags;
+		goto out_rs;
 	}
 	zd->disk->major = zmc_major;
 	zd->disk->first_minor = id;
@@ -403,8 +429,6 @@ static int zmc_add(void)
 
 out_disk:
 	put_disk(zd->disk);
-out_tags:
-	blk_mq_free_tag_set(&zd->tag_set);
 out_rs:
 	zmc_rs_dev_free(zd->rs);
 out_idr:
@@ -424,7 +448,6 @@ static void zmc_destroy(struct zmc_disk *zd)
 	/* No I/O can come in any more: the engine drains its pool and frees everything. */
 	zmc_rs_dev_free(zd->rs);
 	put_disk(zd->disk);
-	blk_mq_free_tag_set(&zd->tag_set);
 	kfree(zd);
 }
 
