@@ -175,6 +175,13 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
             continue;
         }
         let cold_age_s = sh.bg_cold_age.load(Relaxed);
+        let warm_age_s = sh.bg_warm_age.load(Relaxed);
+        // Passes come as often as the youngest tier needs them.
+        let period_s = match (warm_age_s, cold_age_s) {
+            (0, c) => c,
+            (w, 0) => w,
+            (w, c) => w.min(c),
+        };
         let from = match resume {
             Some(at) => at,
             None => {
@@ -190,7 +197,7 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
                     stored_pages: get(&sh.stats.pages_stored)
                         .saturating_sub(get(&sh.stats.same_pages)),
                 };
-                if should_start(&inputs, &trigger_config(cold_age_s)).is_none() {
+                if should_start(&inputs, &trigger_config(period_s)).is_none() {
                     continue;
                 }
                 last_run_s = now.max(1);
@@ -201,6 +208,7 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
         let cfg = RecompressConfig {
             select: Select::Cold,
             cold_age_s,
+            warm_age_s,
             huge_len: u32::try_from(b.huge_size).unwrap_or(u32::MAX),
             ..RecompressConfig::BACKGROUND
         };

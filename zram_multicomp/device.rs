@@ -53,6 +53,7 @@ impl Device {
                 bg_on: AtomicBool::new(false),
                 bg_rate: AtomicU64::new(background::DEFAULT_RATE),
                 bg_cold_age: AtomicU64::new(RecompressConfig::BACKGROUND.cold_age_s),
+                bg_warm_age: AtomicU64::new(RecompressConfig::BACKGROUND.warm_age_s),
                 last_io_s: AtomicU64::new(0),
             },
             GFP_KERNEL,

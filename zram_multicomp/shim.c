@@ -268,7 +268,8 @@ static const struct block_device_operations zmc_fops = {
 	X(async_stat, 0444)			\
 	X(bg_recompress, 0644)			\
 	X(bg_recompress_rate, 0644)		\
-	X(bg_cold_age, 0644)
+	X(bg_cold_age, 0644)			\
+	X(bg_warm_age, 0644)
 
 static ssize_t zmc_show(struct device *dev, struct device_attribute *attr, char *buf)
 {

@@ -51,6 +51,8 @@ pub(crate) struct Shared {
     pub(crate) bg_rate: AtomicU64,
     /// Seconds without access after which a page is cold (0: only pages marked idle).
     pub(crate) bg_cold_age: AtomicU64,
+    /// Seconds without access after which a page is warm (0: no latency tiers).
+    pub(crate) bg_warm_age: AtomicU64,
     /// When the device last served a read, write or discard, in seconds of boot time.
     pub(crate) last_io_s: AtomicU64,
 }

@@ -73,6 +73,10 @@ macro_rules! attrs {
 //   scheduler's count).
 // - `bg_cold_age` (seconds, default 300): pages not accessed for this long are cold (pages
 //   marked idle always are); 0: only idle-marked pages. It also sets the trigger period.
+// - `bg_warm_age` (seconds, default 0: off): latency tiers. Pages not accessed for this long
+//   (and not yet cold) are warm, and the background pass may store them only with algorithms
+//   that decode as fast as lz4 (lz4hc); cold pages then go only to the strong ones (zstd). The
+//   trigger period is the smaller of the two ages.
 attrs! {
     Disksize = "disksize",
     Initstate = "initstate",
@@ -97,6 +101,7 @@ attrs! {
     BgRecompress = "bg_recompress",
     BgRecompressRate = "bg_recompress_rate",
     BgColdAge = "bg_cold_age",
+    BgWarmAge = "bg_warm_age",
 }
 
 impl Attr {
@@ -310,6 +315,7 @@ impl Device {
             Attr::BgRecompress => writeln!(out, "{}", u32::from(self.shared.bg_on.load(Relaxed))),
             Attr::BgRecompressRate => writeln!(out, "{}", self.shared.bg_rate.load(Relaxed)),
             Attr::BgColdAge => writeln!(out, "{}", self.shared.bg_cold_age.load(Relaxed)),
+            Attr::BgWarmAge => writeln!(out, "{}", self.shared.bg_warm_age.load(Relaxed)),
             // Write-only attributes have no show (sysfs never calls it).
             _ => Ok(()),
         }
@@ -450,6 +456,12 @@ impl Device {
             Attr::BgColdAge => {
                 let v = number(s, 0, u64::from(u32::MAX)).ok_or_else(|| self.bad(attr, &s))?;
                 self.shared.bg_cold_age.store(v, Relaxed);
+                self.kick_background();
+                Ok(())
+            }
+            Attr::BgWarmAge => {
+                let v = number(s, 0, u64::from(u32::MAX)).ok_or_else(|| self.bad(attr, &s))?;
+                self.shared.bg_warm_age.store(v, Relaxed);
                 self.kick_background();
                 Ok(())
             }

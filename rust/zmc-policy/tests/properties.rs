@@ -79,6 +79,7 @@ fn configs() -> impl Strategy<Value = RecompressConfig> {
     (
         select,
         any::<u64>(),
+        prop_oneof![Just(0u64), any::<u64>(), 0u64..1000],
         0u8..6,
         0u8..6,
         0u32..5000,
@@ -90,6 +91,7 @@ fn configs() -> impl Strategy<Value = RecompressConfig> {
             |(
                 select,
                 cold_age_s,
+                warm_age_s,
                 first,
                 last,
                 threshold,
@@ -100,6 +102,7 @@ fn configs() -> impl Strategy<Value = RecompressConfig> {
                 RecompressConfig {
                     select,
                     cold_age_s,
+                    warm_age_s,
                     first: AlgoId(first),
                     last: AlgoId(last),
                     threshold,
@@ -249,6 +252,11 @@ proptest! {
             prop_assert!(!tried.contains(algo));
             prop_assert!(table.get(algo).is_some());
             prop_assert!(algo >= cfg.first && algo <= cfg.last);
+            if cfg.select == Select::Cold && cfg.warm_age_s != 0 {
+                // Latency tiers: a warm page only decodes fast, a cold one only goes slow.
+                let fast = table.get(algo).is_some_and(|s| s.kind.decodes_fast());
+                prop_assert_eq!(fast, !page.is_cold(now, cfg.cold_age_s));
+            }
             let new_len = results[steps];
             if keep_new(page.stored_len, new_len, &cfg) {
                 prop_assert!(new_len < page.stored_len);

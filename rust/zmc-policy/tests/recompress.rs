@@ -188,7 +188,7 @@ fn selections() {
         (Select::Cold, [false, true, false, true]),
     ];
     for (select, wanted) in expect {
-        let got = [plain, idle, huge, huge_idle].map(|p| select.selects(&p, now, 300));
+        let got = [plain, idle, huge, huge_idle].map(|p| select.selects(&p, now, 300, 0));
         assert_eq!(got, wanted, "{select:?}");
     }
 }
@@ -242,4 +242,81 @@ fn outcome_of_a_pass() {
     let table = three_secondaries();
     let partial = huge.recompressed(None, tried, &table);
     assert!(!partial.flags.contains(PageFlags::NO_GAIN));
+}
+
+/// Latency tiers: lz4, lz4hc, zstd in priority order, warm after 30 s, cold after 300 s.
+fn tiered() -> (AlgoTable, RecompressConfig) {
+    let table = AlgoTable {
+        slots: [
+            Some(AlgoSpec::of(AlgoKind::Lz4)),
+            Some(AlgoSpec::of(AlgoKind::Lz4hc)),
+            Some(AlgoSpec::of(AlgoKind::Zstd)),
+            None,
+        ],
+    };
+    let cfg = RecompressConfig {
+        warm_age_s: 30,
+        ..CFG
+    };
+    (table, cfg)
+}
+
+#[test]
+fn hot_pages_stay_warm_pages_decode_fast_cold_pages_go_strong() {
+    let (table, cfg) = tiered();
+    // Last touched at 1000 s.
+    let p = PageFeatures {
+        last_access_s: 1000,
+        ..page(2000, PageFlags::NONE)
+    };
+    let next = |p: &PageFeatures, now: u64, tried| next_algo(p, tried, now, &table, &cfg);
+    // Hot: not selected.
+    assert_eq!(
+        next(&p, 1029, AlgoSet::EMPTY),
+        Skip(SkipReason::NotSelected)
+    );
+    // Warm: lz4hc only, never zstd, even after lz4hc was tried.
+    assert_eq!(next(&p, 1030, AlgoSet::EMPTY), Try(AlgoId(1)));
+    assert_eq!(
+        next(&p, 1299, AlgoSet::EMPTY.with(AlgoId(1))),
+        Skip(SkipReason::Exhausted)
+    );
+    // Cold by age, or idle: straight to zstd.
+    assert_eq!(next(&p, 1300, AlgoSet::EMPTY), Try(AlgoId(2)));
+    assert_eq!(
+        next(&page(2000, PageFlags::IDLE), 0, AlgoSet::EMPTY),
+        Try(AlgoId(2))
+    );
+    // A page kept in lz4hc while warm goes on to zstd once cold.
+    let lz4hc = PageFeatures {
+        algo: AlgoId(1),
+        stored_len: 1760,
+        ..p
+    };
+    assert_eq!(
+        next(&lz4hc, 1100, AlgoSet::EMPTY),
+        Skip(SkipReason::Exhausted)
+    );
+    assert_eq!(next(&lz4hc, 1300, AlgoSet::EMPTY), Try(AlgoId(2)));
+    // A warm page whose lz4hc attempt gained nothing is not marked NO_GAIN: zstd is left.
+    let after = p.recompressed(None, AlgoSet::EMPTY.with(AlgoId(1)), &table);
+    assert!(!after.flags.contains(PageFlags::NO_GAIN));
+}
+
+#[test]
+fn without_a_warm_age_cold_pages_try_every_tier_in_priority_order() {
+    let (table, cfg) = tiered();
+    let cfg = RecompressConfig {
+        warm_age_s: 0,
+        ..cfg
+    };
+    let p = page(2000, PageFlags::IDLE);
+    assert_eq!(
+        next_algo(&p, AlgoSet::EMPTY, 0, &table, &cfg),
+        Try(AlgoId(1))
+    );
+    assert_eq!(
+        next_algo(&p, AlgoSet::EMPTY.with(AlgoId(1)), 0, &table, &cfg),
+        Try(AlgoId(2))
+    );
 }

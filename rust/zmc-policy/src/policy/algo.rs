@@ -108,6 +108,13 @@ impl AlgoKind {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
+    /// Whether pages stored with this algorithm decode about as fast as lz4's (lz4hc writes
+    /// lz4's format; lzo is close). zstd, deflate and 842 take several times as long, which a
+    /// page that comes back at an app launch pays in its fault.
+    pub const fn decodes_fast(self) -> bool {
+        matches!(self, Self::Lz4 | Self::Lz4hc | Self::Lzo | Self::LzoRle)
+    }
+
     /// The bytes this algorithm is expected to store for what lz4 stores in 1000, on real
     /// anonymous memory (counting a page lz4 cannot shrink below the huge size as raw).
     ///

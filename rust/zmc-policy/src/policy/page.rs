@@ -114,6 +114,14 @@ impl PageFeatures {
         aged || self.flags.contains(PageFlags::IDLE)
     }
 
+    /// Whether the page is warm at `now_s`: not accessed for `warm_age_s` seconds or more (0
+    /// disables the warm tier). Same-filled pages are never warm.
+    pub fn is_warm(&self, now_s: u64, warm_age_s: u64) -> bool {
+        !self.flags.contains(PageFlags::SAME)
+            && warm_age_s != 0
+            && now_s.saturating_sub(self.last_access_s) >= warm_age_s
+    }
+
     /// The features after a recompression pass over the page.
     ///
     /// `kept` is the algorithm and size of the result that replaced the stored data, if one
