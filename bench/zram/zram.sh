@@ -11,6 +11,11 @@
 #   zmc-async      zmc0, comp_policy adaptive, async pool on, zstd for cold pages; the
 #                  background recompression (bg_recompress) does the cold pages by itself
 #   zmc-sync       zmc1, the same with the async pool off
+#   zmc-async-sio  (swap only) zmc0 as zmc-async, declared synchronous (synchronous_io 1, as zram
+#                  is): swap then reads each faulting page alone, without swap cache or readahead
+#   zmc-tiers      (swap only) zmc0 as zmc-async with lz4hc as a third algorithm and latency tiers
+#                  (bg_warm_age 5, bg_cold_age 300): over the cold wait pages go to lz4hc, which
+#                  decodes as fast as lz4, not to zstd
 # Phases, for each page set and device (the devices take turns, chunk by chunk, so changes in
 # the host's load fall on all of them alike):
 #   write   every page written once with O_DIRECT, each pwrite timed (swap-out submit latency)
@@ -22,7 +27,7 @@
 #   a working set in a memory cgroup is pushed out with memory.reclaim, sits for a while (cold),
 #   then is touched again while a hog in another cgroup keeps memory tight: each page's first
 #   touch (the swap-in fault) and the whole pass (the relaunch time) are timed, and every page
-#   is checked.
+#   is checked; /proc/vmstat's pswpin, swap_ra and swap_ra_hit over the relaunch are recorded.
 . "$SUITE_DIR/ktap.sh"
 
 SIZE=256M
@@ -60,7 +65,7 @@ settle() { # zmc sysfs dir: wait (up to 60 s) until nothing is staged
 NAMES="zram-lz4 zram-lz4+zstd zmc-async zmc-sync"
 dev_of() {
 	case $1 in
-	zram-lz4) echo zram0 ;; zram-lz4+zstd) echo zram1 ;; zmc-async) echo zmc0 ;; zmc-sync) echo zmc1 ;;
+	zram-lz4) echo zram0 ;; zram-lz4+zstd) echo zram1 ;; zmc-async* | zmc-tiers) echo zmc0 ;; zmc-sync) echo zmc1 ;;
 	esac
 }
 # setup NAME: configure the (reset) device for its role.
@@ -74,9 +79,15 @@ setup() {
 		fi ;;
 	zmc-*)
 		echo lz4 > $_s/comp_algorithm || return 1
-		echo "algo=zstd priority=1" > $_s/recomp_algorithm || return 1
+		if [ "$1" = zmc-tiers ]; then
+			echo "algo=lz4hc priority=1" > $_s/recomp_algorithm || return 1
+			echo "algo=zstd priority=2" > $_s/recomp_algorithm || return 1
+		else
+			echo "algo=zstd priority=1" > $_s/recomp_algorithm || return 1
+		fi
 		echo adaptive > $_s/comp_policy || return 1
-		if [ "$1" = zmc-async ]; then echo 1 > $_s/async; else echo 0 > $_s/async; fi || return 1 ;;
+		if [ "$1" = zmc-sync ]; then echo 0 > $_s/async; else echo 1 > $_s/async; fi || return 1
+		if [ "$1" = zmc-async-sio ]; then echo 1; else echo 0; fi > $_s/synchronous_io || return 1 ;;
 	esac
 	echo $SIZE > $_s/disksize
 }
@@ -86,9 +97,11 @@ swap_on() { # NAME
 	setup "$1" && mkswap "/dev/$(dev_of "$1")" > /dev/null && swapon "/dev/$(dev_of "$1")"
 }
 
+SWAP_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-sync"
 # 3 setup checks; per page set: 4 devices x (setup, write, read, reset), 3 recompressions and
-# 3 reads after them; per swap device (3): setup, fill, reclaim, relaunch, swapoff, reset.
-ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 3 * 6))
+# 3 reads after them; per swap device (5): setup, fill, reclaim, relaunch, swapoff, reset.
+ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 5 * 6))
+vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 ktap_check "modprobe zram (2 devices), zram_multicomp (2 devices), erofs" \
 	sh -c "modprobe zram num_devices=2 && modprobe zram_multicomp num_devices=2 && modprobe erofs"
 mkdir -p /mnt/tools
@@ -212,13 +225,19 @@ CGW=/sys/fs/cgroup/bench-ws CGH=/sys/fs/cgroup/bench-hog
 mkdir -p $CGW $CGH
 HOG_PAGES=$NP
 echo $((HOG_PAGES * 4096 / 2)) > $CGH/memory.max
-for name in zram-lz4 zmc-async zmc-sync; do
+for name in $SWAP_NAMES; do
 	d=$(dev_of "$name")
 	S=/sys/block/$d
 	ktap_check "swap/$name: set up, mkswap, swapon" swap_on "$name"
 	if [ "${name#zmc}" != "$name" ]; then
 		echo 4096 > $S/bg_recompress_rate
-		echo 5 > $S/bg_cold_age
+		if [ "$name" = zmc-tiers ]; then
+			echo 300 > $S/bg_cold_age
+			echo 5 > $S/bg_warm_age
+		else
+			echo 5 > $S/bg_cold_age
+			echo 0 > $S/bg_warm_age
+		fi
 		echo 1 > $S/bg_recompress
 	fi
 	rm -f /tmp/ws.in /tmp/ws.out
@@ -232,7 +251,7 @@ for name in zram-lz4 zmc-async zmc-sync; do
 	ktap_check "swap/$name: the working set is filled ($NP pages)" grep -q ready /tmp/ws.out
 	t0=$("$ZB" now)
 	echo $((NP * 4096)) > $CGW/memory.reclaim 2>/dev/null
-	[ "${name#zmc-async}" != "$name" ] && settle "$S"
+	[ "$name" != zmc-sync ] && [ "${name#zmc}" != "$name" ] && settle "$S"
 	t1=$("$ZB" now)
 	swapped=$(awk '/^SwapTotal/ {t=$2} /^SwapFree/ {f=$2} END {print t - f}' /proc/meminfo)
 	ktap_check "swap/$name: memory.reclaim pushed most of it to swap (${swapped} KiB)" test "$swapped" -gt $((NP * 4 * 3 / 4))
@@ -242,18 +261,20 @@ for name in zram-lz4 zmc-async zmc-sync; do
 	sh -c "echo \$\$ > $CGH/cgroup.procs && exec $ZB hog $SYNTH $HOG_PAGES 600" > /dev/null 2>&1 &
 	hog=$!
 	sleep 3
+	in0=$(vmstat pswpin) ra0=$(vmstat swap_ra) hit0=$(vmstat swap_ra_hit)
 	b0=$(busy)
 	echo go >&3
 	wait $ws
 	rc=$?
 	b1=$(busy)
+	vm="\"pswpin\":$(($(vmstat pswpin) - in0)),\"swap_ra\":$(($(vmstat swap_ra) - ra0)),\"swap_ra_hit\":$(($(vmstat swap_ra_hit) - hit0))"
 	exec 3>&-
 	kill $hog 2>/dev/null
 	wait $hog 2>/dev/null
 	out=$(grep '"n"' /tmp/ws.out)
 	if [ $rc = 0 ] && [ -n "$out" ]; then
 		ktap_pass "swap/$name: relaunch touched every page and each matches the source"
-		bench "{\"set\":\"corpus\",\"dev\":\"$name\",\"phase\":\"relaunch\",$out,\"swapout_ns\":$((t1 - t0)),\"swapped_kb\":$swapped,\"cpu_ms\":$(ticks_ms $((b1 - b0))),$stored}"
+		bench "{\"set\":\"corpus\",\"dev\":\"$name\",\"phase\":\"relaunch\",$out,\"swapout_ns\":$((t1 - t0)),\"swapped_kb\":$swapped,\"cpu_ms\":$(ticks_ms $((b1 - b0))),$vm,$stored}"
 	else
 		ktap_fail "swap/$name: relaunch touched every page and each matches the source" "exit $rc: $(tail -n 1 /tmp/ws.out)"
 	fi

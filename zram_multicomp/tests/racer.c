@@ -7,6 +7,7 @@
  *
  *   racer DEV PAGE_SIZE ROUNDS
  *   racer DEV PAGE_SIZE ROUNDS scribble
+ *   racer - PAGE_SIZE NPAGES anon
  *
  * Each round: discard the page (its object is freed, so the write that follows may get the
  * same zsmalloc handle back), write new contents with O_DIRECT, read them back. The contents
@@ -18,6 +19,10 @@
  * careless or hostile program may. The device must copy each page once and decide, compress
  * and store that copy: every write and every read back must succeed. Then, with the child
  * killed, every page is written once more and must read back exactly.
+ *
+ * anon: NPAGES of anonymous memory, each filled with its own contents; prints "ready", waits
+ * for a line on stdin (meanwhile the caller pushes the pages to swap), then reads every page
+ * in order and checks it.
  */
 #include "sys.h"
 
@@ -108,11 +113,33 @@ static int scribble(s64 fd, u64 len, u64 rounds)
 	return 0;
 }
 
+static int anon(u64 len, u64 npages)
+{
+	char *mem = map(len * npages), *want = map(len), line[8];
+
+	for (u64 p = 0; p < npages; p++) {
+		fill(want, len, p + 1);
+		for (u64 i = 0; i < len; i++)
+			mem[p * len + i] = want[i];
+	}
+	put(1, "ready\n");
+	if (sys(NR_read, 0, (s64)line, sizeof(line)) <= 0) fail("no go line on stdin", 0, 0, 0);
+	for (u64 p = 0; p < npages; p++) {
+		fill(want, len, p + 1);
+		for (u64 i = 0; i < len; i++)
+			if (mem[p * len + i] != want[i]) fail("anon page came back wrong: page, byte", p, i, 0);
+	}
+	put(1, "racer: "); putnum(1, npages); put(1, " anonymous pages came back intact\n");
+	return 0;
+}
+
 int main_(char **argv, int argc)
 {
 	prog_name = "racer";
+	if (argc == 5 && streq(argv[4], "anon"))
+		return anon(num(argv[2]), num(argv[3]));
 	if (argc != 4 && !(argc == 5 && streq(argv[4], "scribble"))) {
-		put(2, "usage: racer DEV PAGE_SIZE ROUNDS [scribble]\n");
+		put(2, "usage: racer DEV PAGE_SIZE ROUNDS [scribble] | racer - PAGE_SIZE NPAGES anon\n");
 		return 2;
 	}
 	u64 len = num(argv[2]), rounds = num(argv[3]);
