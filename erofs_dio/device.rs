@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The image's block device as the crate's [`BlockSource`]: every read is a bio into private
-//! pages (see `erd_shim_dev_read`), so neither metadata nor data reads touch the page cache.
+//! The image's block device as the crate's [`BlockSource`]: every read is a bio, never the page
+//! cache (see `erd_shim_dev_read`). Block-aligned reads into the engine's buffers (pclusters,
+//! [`MetaCache`] blocks) land in them directly; others go through bounce pages.
 
 use kernel::prelude::*;
 
@@ -46,6 +47,8 @@ pub(crate) struct MetaCache {
     dev: Device,
     /// Device offset of the block in `block`, if it holds one.
     at: Option<u64>,
+    /// One [`META_BLOCK`]: kmalloc aligns a power-of-two size to itself, so bios fill it
+    /// directly.
     block: KVec<u8>,
 }
 

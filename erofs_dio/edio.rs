@@ -4,7 +4,7 @@
 //! straight from the device into the caller's buffers, without the page cache.
 //!
 //! Data flow: the C glue (`inode.c`, `super.c`) owns the VFS tables and calls [`ffi`]'s exports. A mount
-//! opens the [`erofs`] volume over a [`device::Device`] (bios into private pages) and becomes a
+//! opens the [`erofs`] volume over a [`device::Device`] (bios, never the page cache) and becomes a
 //! [`mount::Mount`]; inodes carry the crate's `FileMap`. Every data read, buffered
 //! (`read_folio`) or O_DIRECT (`read_iter`), goes through [`reader::Reader`]: map the range to
 //! extents, read the pcluster, decode it with the kernel's libraries ([`decomp`]) into a

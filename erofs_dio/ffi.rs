@@ -113,10 +113,11 @@ unsafe impl Send for SuperBlock {}
 unsafe impl Sync for SuperBlock {}
 
 impl SuperBlock {
-    /// Fills `buf` from the device at byte `pos` (bios into private pages).
+    /// Fills `buf` from the device at byte `pos`: bios into `buf`'s own pages when `pos`, the
+    /// length and `buf` are aligned to logical blocks, else into bounce pages.
     pub(crate) fn dev_read(&self, pos: u64, buf: &mut [u8]) -> Result {
         // SAFETY: the super block is live (see the `Send` impl) and `buf` is valid for writes
-        // of `buf.len()` bytes.
+        // of `buf.len()` bytes, ours alone until the call returns, after the bios into it end.
         let ret =
             unsafe { raw::erd_shim_dev_read(self.0.as_ptr(), pos, buf.as_mut_ptr(), buf.len()) };
         if ret < 0 {

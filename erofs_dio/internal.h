@@ -6,6 +6,7 @@
 #ifndef ERD_INTERNAL_H
 #define ERD_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 
 #include "shim.h"
@@ -28,5 +29,11 @@ struct inode *erd_iget(struct super_block *sb, u64 nid);
 
 /* decompress.c */
 void erd_decompress_exit(void);
+
+/* stats.c: counted by io.c, shown in debugfs */
+extern atomic64_t erd_direct_reads;
+extern atomic64_t erd_bounce_reads;
+void erd_stats_init(void);
+void erd_stats_exit(void);
 
 #endif

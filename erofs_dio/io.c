@@ -1,26 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * erofs_dio device reads: bios into private pages, never the page cache, so neither metadata nor
- * data reads of the engine leave pages behind.
+ * erofs_dio device reads, never through the page cache. A read whose offset, length and buffer
+ * are aligned to the device's logical blocks (pclusters, metadata blocks) is a bio into the
+ * caller's own pages; any other (bytes of metadata, tails packed inline beside their inode)
+ * goes through bounce pages, copied out.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/task_stack.h>
+#include <linux/vmalloc.h>
 
 #include "internal.h"
 
 #define ERD_IO_PAGES	32
 
-int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
+/*
+ * Can bios land in buf itself? Every segment must meet the queue's alignment, and the memory
+ * must be the kmalloc or vmalloc kind the engine allocates, whose pages can be looked up: not
+ * the stack, which must not be a DMA target.
+ */
+static bool erd_can_map(struct block_device *bdev, u64 pos, const u8 *buf, size_t len)
 {
-	struct super_block *sb = sbp;
-	struct block_device *bdev = sb->s_bdev;
+	unsigned long mask = (bdev_logical_block_size(bdev) - 1) | bdev_dma_alignment(bdev);
+
+	if ((pos | len | (unsigned long)buf) & mask)
+		return false;
+	if (object_is_on_stack(buf))
+		return false;
+	return is_vmalloc_addr(buf) || virt_addr_valid(buf);
+}
+
+/*
+ * Adds buf's pages to a fresh bio until it is full or len bytes are in; returns the bytes
+ * added, at least the first page's. Page by page: vmalloc pages are not contiguous.
+ */
+static size_t erd_bio_add_buf(struct bio *bio, u8 *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		u8 *p = buf + done;
+		unsigned int off = offset_in_page(p);
+		unsigned int c = min_t(size_t, len - done, PAGE_SIZE - off);
+		struct page *page = is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+
+		if (!done)
+			__bio_add_page(bio, page, c, off);	/* a fresh bio has room */
+		else if (bio_add_page(bio, page, c, off) != c)
+			break;
+		done += c;
+	}
+	return done;
+}
+
+/* No allocation but the bios (from a mempool) and no copy; chained, waited for once. */
+static int erd_read_direct(struct block_device *bdev, u64 pos, u8 *buf, size_t len)
+{
+	bool vmap = is_vmalloc_addr(buf);
+	struct bio *bio = NULL;
+	size_t done = 0;
+	int err;
+
+	/* Cache-aliasing arches: no dirty line of the vmap alias may land over the DMA. */
+	if (vmap)
+		flush_kernel_vmap_range(buf, len);
+	while (done < len) {
+		size_t span = offset_in_page(buf + done) + len - done;
+		unsigned int nr = min_t(size_t, BIO_MAX_VECS, DIV_ROUND_UP(span, PAGE_SIZE));
+
+		/* Submits the previous bio, chained to this one. */
+		bio = blk_next_bio(bio, bdev, nr, REQ_OP_READ, GFP_NOIO);
+		bio->bi_iter.bi_sector = (pos + done) >> SECTOR_SHIFT;
+		done += erd_bio_add_buf(bio, buf + done, len - done);
+	}
+	err = submit_bio_wait(bio);	/* the last bio ends after every bio chained to it */
+	bio_put(bio);
+	/* ... and no stale line of the alias may hide what the device wrote. */
+	if (vmap)
+		invalidate_kernel_vmap_range(buf, len);
+	return err ? -EIO : 0;
+}
+
+/* Whole logical blocks into pages of our own, then the wanted bytes copied out. */
+static int erd_read_bounce(struct block_device *bdev, u64 pos, u8 *buf, size_t len)
+{
 	unsigned int lbs = bdev_logical_block_size(bdev);
-	u64 size = bdev_nr_bytes(bdev);
 	struct page *pages[ERD_IO_PAGES];
 
-	if (pos > size || len > size - pos)
-		return -EIO;
 	while (len) {
 		u64 start = round_down(pos, lbs);
 		u64 end = min_t(u64, round_up(pos + len, lbs),
@@ -43,8 +111,8 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 			}
 			__bio_add_page(bio, pages[i], plen, 0);
 		}
-		if (!err)
-			err = submit_bio_wait(bio);
+		if (!err && submit_bio_wait(bio))
+			err = -EIO;	/* whatever the block layer says, the device failed */
 		bio_put(bio);
 		n = min_t(size_t, len, span - off);
 		for (done = 0; !err && done < n;) {
@@ -57,10 +125,28 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 		while (i--)
 			__free_page(pages[i]);
 		if (err)
-			return err == -ENOMEM ? err : -EIO;
+			return err;
 		pos += n;
 		buf += n;
 		len -= n;
 	}
 	return 0;
+}
+
+int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
+{
+	struct super_block *sb = sbp;
+	struct block_device *bdev = sb->s_bdev;
+	u64 size = bdev_nr_bytes(bdev);
+
+	if (pos > size || len > size - pos)
+		return -EIO;
+	if (!len)
+		return 0;
+	if (erd_can_map(bdev, pos, buf, len)) {
+		atomic64_inc(&erd_direct_reads);
+		return erd_read_direct(bdev, pos, buf, len);
+	}
+	atomic64_inc(&erd_bounce_reads);
+	return erd_read_bounce(bdev, pos, buf, len);
 }

@@ -133,9 +133,12 @@ int erd_shim_register(void)
 	if (!erd_inode_cachep)
 		return -ENOMEM;
 	err = register_filesystem(&erd_fs_type);
-	if (err)
+	if (err) {
 		kmem_cache_destroy(erd_inode_cachep);
-	return err;
+		return err;
+	}
+	erd_stats_init();
+	return 0;
 }
 
 void erd_shim_unregister(void)
@@ -144,4 +147,5 @@ void erd_shim_unregister(void)
 	rcu_barrier();	/* inodes are freed after an RCU grace period */
 	kmem_cache_destroy(erd_inode_cachep);
 	erd_decompress_exit();
+	erd_stats_exit();
 }

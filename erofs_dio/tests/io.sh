@@ -1,0 +1,64 @@
+#!/bin/sh
+# erofs_dio's device reads, by the counters in debugfs: on the lz4 image (no ztailpacking, so
+# every pcluster is whole device blocks) O_DIRECT reads of the compressed files reach the device
+# only through bios into the engine's own buffers (direct_reads), never through bounce pages
+# (bounce_reads); over every file, only a last partial block (packed inline beside the inode,
+# or a file's short last read) may bounce, once per file. Every file's bytes equal stock erofs's.
+. "$SUITE_DIR/ktap.sh"
+
+disk() { echo "$SUITE_DISKS" | awk -v n="$1" '$2 == n {print $1}'; }
+D=/sys/kernel/debug/erofs_dio
+count() { cat "$D/$1" 2>/dev/null; }
+# delta BEFORE AFTER: AFTER - BEFORE, or "none" without a counter.
+delta() { if [ -n "$1" ] && [ -n "$2" ]; then echo $(($2 - $1)); else echo none; fi; }
+# at_least WHAT N MIN: passes when N is a number and N >= MIN.
+at_least() {
+	if [ "$2" != none ] && [ "$2" -ge "$3" ]; then
+		ktap_pass "$1 ($2, at least $3)"
+	else
+		ktap_fail "$1" "got $2, want at least $3"
+	fi
+}
+
+ktap_plan 11
+ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
+mkdir -p /mnt/tools /mnt/d
+ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
+DIO=/mnt/tools/dioread.$(uname -m)
+dev=$(disk lz4.img)
+ktap_check "stock erofs mounts lz4" mount -t erofs -o ro "$dev" /mnt/d
+ref=$(cd /mnt/d && find . -type f | sort | xargs cat | sha256sum)
+umount /mnt/d
+ktap_check "erofs_dio mounts lz4" mount -t erofs_dio -o ro "$dev" /mnt/d
+ktap_check "the counters are in debugfs" test -r $D/direct_reads -a -r $D/bounce_reads
+# Every name looked up first: inodes are read (32 or 64 bytes, bounced) before counting starts.
+# NAME SIZE BLOCKS of each file; the compressed ones take fewer 512-byte blocks than bytes.
+(cd /mnt/d && find . -type f | sort | xargs stat -c '%n %s %b') > /tmp/files
+awk '$3 * 512 < $2 {print $1}' /tmp/files > /tmp/packed
+blocks=$(awk '$3 * 512 < $2 {b += $3 / 8} END {print b + 0}' /tmp/files)
+tails=$(awk '$2 % 4096 {n++} END {print n + 0}' /tmp/files)
+ktap_diag "$(wc -l < /tmp/packed) compressed files in $blocks blocks;" \
+	"$tails files end in a partial block"
+
+d0=$(count direct_reads) b0=$(count bounce_reads)
+(cd /mnt/d && xargs "$DIO" cat 65536 0 < /tmp/packed > /dev/null)
+d1=$(count direct_reads) b1=$(count bounce_reads)
+ktap_expect_eq "compressed files: no read bounced" 0 "$(delta "$b0" "$b1")"
+at_least "compressed files: a direct read per compressed block" "$(delta "$d0" "$d1")" \
+	"$((blocks > 0 ? blocks : 1))"
+
+got=$(cd /mnt/d && awk '{print $1}' /tmp/files | xargs "$DIO" cat 65536 0 | sha256sum)
+d2=$(count direct_reads) b2=$(count bounce_reads)
+ktap_expect_eq "every file: O_DIRECT (64 KiB reads) matches stock" "$ref" "$got"
+bounced=$(delta "$b1" "$b2")
+what="every file: at most one bounced read per partial last block"
+if [ "$bounced" != none ] && [ "$bounced" -le "$tails" ]; then
+	ktap_pass "$what ($bounced bounced, $(delta "$d1" "$d2") direct)"
+else
+	ktap_fail "$what" "$bounced bounced, $tails such files"
+fi
+ktap_check "erofs_dio unmounts" umount /mnt/d
+umount /mnt/tools
+ktap_check "rmmod erofs_dio takes the counters away" sh -c "rmmod erofs_dio && test ! -e $D"
+rm -f /tmp/files /tmp/packed
+ktap_finish
