@@ -10,6 +10,7 @@
 //! pcluster (at most 1 MiB) and decoded extent (at most [`MAX_DECODED`]); uncompressed and hole
 //! extents go through a [`CHUNK`]-sized buffer.
 
+use kernel::alloc::flags::__GFP_NOWARN;
 use kernel::alloc::KVVec;
 use kernel::error::code::{EIO, ENOMEM};
 use kernel::prelude::*;
@@ -59,12 +60,14 @@ pub(crate) struct Reader<'a> {
     out: KVVec<u8>,
 }
 
-/// `v` as a buffer of exactly `n` bytes, reallocated (never copied) when too small.
+/// `v` as a buffer of exactly `n` bytes, reallocated (never copied) when too small. A failure
+/// is the reader's ENOMEM, not a warning with a stack dump in the log.
 fn grow(v: &mut KVVec<u8>, n: usize) -> Result<&mut [u8]> {
     if v.len() < n {
         *v = KVVec::new();
-        let mut nv = KVVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
-        nv.extend_with(n, 0, GFP_KERNEL_ACCOUNT)?;
+        let gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+        let mut nv = KVVec::with_capacity(n, gfp)?;
+        nv.extend_with(n, 0, gfp)?;
         *v = nv;
     }
     v.get_mut(..n).ok_or(ENOMEM)
