@@ -223,6 +223,16 @@ for g in "${guests[@]}"; do
 done
 [ -n "$chain_pid" ] && wait "$chain_pid"
 record_builds
+# Android GKI: the arm64 modules' imports against the KMI status list. Host-only and quick; it
+# reads the .ko files of this run's arm64 build.
+case " $ARCHES " in
+*" arm64 "*)
+	if built arm64-default; then
+		stage "gki: KMI symbol check (arm64)" scripts/gki-check.sh
+	else
+		record "gki: KMI symbol check (arm64)" 1 "not run: the arm64 build failed"
+	fi ;;
+esac
 stage "harness: red runs are red" qemu/selftest.sh
 
 echo
