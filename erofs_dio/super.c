@@ -115,6 +115,10 @@ static struct file_system_type erd_fs_type = {
 	.fs_flags = FS_REQUIRES_DEV,
 };
 MODULE_ALIAS_FS("erofs_dio");
+/* RFL_SUITE_VERSION: the suite's version and git commit, from scripts/modules.sh. */
+MODULE_VERSION(RFL_SUITE_VERSION);
+/* The decompressors from lib/, where the kernel builds them as modules: loaded first. */
+MODULE_SOFTDEP("pre: lz4_decompress zstd_decompress xz_dec zlib_inflate");
 
 static void erd_inode_init_once(void *p)
 {

@@ -41,10 +41,22 @@ Rust modules must be built by the same rustc as the kernel (else error E0514). P
 first on PATH (or set RUSTC=), or rebuild the tree with this one."
 fi
 
+# The suite's version for modinfo: VERSION, the commit, and "-dirty" for uncommitted changes.
+suite_version() {
+	local v commit
+	v=$(cat "$SUITE_ROOT/VERSION")
+	if commit=$(git -C "$SUITE_ROOT" rev-parse --short=12 HEAD 2>/dev/null); then
+		git -C "$SUITE_ROOT" diff --quiet HEAD -- 2>/dev/null || commit=$commit-dirty
+		v=$v+g$commit
+	fi
+	echo "$v"
+}
+SUITE_VERSION=$(suite_version)
+
 kbuild() {
 	make -C "$KDIR" M="$SUITE_ROOT" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_ARG" \
 		RUSTC="${RUSTC:-rustc}" RUST_LIB_SRC="$RUST_LIB_SRC" BINDGEN="$BINDGEN" \
-		LIBCLANG_PATH="$LIBCLANG_PATH" \
+		LIBCLANG_PATH="$LIBCLANG_PATH" RFL_SUITE_VERSION="$SUITE_VERSION" \
 		KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror "$@"
 }
 

@@ -34,6 +34,15 @@ module_param(synchronous_io, bool, 0444);
 MODULE_PARM_DESC(synchronous_io,
 		 "What new devices' synchronous_io attribute starts as (default off)");
 
+/* RFL_SUITE_VERSION: the suite's version and git commit, from scripts/modules.sh. */
+MODULE_VERSION(RFL_SUITE_VERSION);
+/*
+ * The allocator and compressors from lib/ and mm/ that the kernel may build as modules (GKI ships
+ * zsmalloc.ko): modprobe and Android's libmodprobe (modules.softdep) load them first.
+ */
+MODULE_SOFTDEP("pre: zsmalloc lz4_compress lz4hc_compress lz4_decompress zstd_compress "
+	       "zstd_decompress zlib_deflate zlib_inflate");
+
 /* The device and block major name: zmc, or zram in drop-in mode. */
 static const char *zmc_prefix(void)
 {
