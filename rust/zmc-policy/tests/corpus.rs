@@ -97,7 +97,7 @@ fn simulate(page: &[u8], table: &AlgoTable, cfg: &RecompressConfig) -> PageResul
     while let RecompressDecision::Try(algo) = next_algo(&features, tried, 0, table, cfg) {
         assert_eq!(algo, AlgoId(1), "the default table has zstd only");
         let new_len = zstd_len as u32;
-        if keep_new(features.stored_len, new_len, cfg) {
+        if keep_new(features.stored_len, new_len, cfg, false) {
             features = PageFeatures {
                 algo,
                 stored_len: new_len,

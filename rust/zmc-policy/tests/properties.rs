@@ -258,7 +258,8 @@ proptest! {
                 prop_assert_eq!(fast, !page.is_cold(now, cfg.cold_age_s));
             }
             let new_len = results[steps];
-            if keep_new(page.stored_len, new_len, &cfg) {
+            let fast = table.get(algo).is_some_and(|s| s.kind.decodes_fast());
+            if keep_new(page.stored_len, new_len, &cfg, fast) {
                 prop_assert!(new_len < page.stored_len);
                 page = PageFeatures { algo, stored_len: new_len, ..page };
             }

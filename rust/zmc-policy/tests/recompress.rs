@@ -195,30 +195,41 @@ fn selections() {
 
 #[test]
 fn keep_needs_a_real_gain_below_huge_and_threshold() {
-    assert_eq!(min_saving(1000, &CFG), 100);
-    assert_eq!(min_saving(300, &CFG), 64);
-    assert!(keep_new(1000, 900, &CFG));
-    assert!(!keep_new(1000, 901, &CFG));
-    assert!(!keep_new(300, 237, &CFG));
-    assert!(keep_new(300, 236, &CFG));
-    assert!(!keep_new(100, 200, &CFG));
+    assert_eq!(min_saving(1000, &CFG, false), 100);
+    assert_eq!(min_saving(300, &CFG, false), 64);
+    assert!(keep_new(1000, 900, &CFG, false));
+    assert!(!keep_new(1000, 901, &CFG, false));
+    assert!(!keep_new(300, 237, &CFG, false));
+    assert!(keep_new(300, 236, &CFG, false));
+    assert!(!keep_new(100, 200, &CFG, false));
     // Raw pages: the result must fall below the huge size.
-    assert!(keep_new(4096, 3071, &CFG));
-    assert!(!keep_new(4096, 3072, &CFG));
+    assert!(keep_new(4096, 3071, &CFG, false));
+    assert!(!keep_new(4096, 3072, &CFG, false));
     let cfg = RecompressConfig {
         threshold: 2000,
         ..CFG
     };
-    assert!(!keep_new(4096, 2000, &cfg));
-    assert!(keep_new(4096, 1999, &cfg));
+    assert!(!keep_new(4096, 2000, &cfg, false));
+    assert!(keep_new(4096, 1999, &cfg, false));
     let zero = RecompressConfig {
         min_gain_bytes: 0,
         min_gain_permille: 0,
         huge_len: 0,
         ..CFG
     };
-    assert!(!keep_new(100, 100, &zero), "equal is never kept");
-    assert!(keep_new(100, 99, &zero));
+    assert!(!keep_new(100, 100, &zero, false), "equal is never kept");
+    assert!(keep_new(100, 99, &zero, false));
+}
+
+#[test]
+fn a_fast_decoding_result_needs_only_the_bytes_rule() {
+    // 5% smaller: not enough for zstd (10%), enough for lz4hc (64 bytes).
+    assert_eq!(min_saving(2000, &CFG, true), 64);
+    assert!(!keep_new(2000, 1900, &CFG, false));
+    assert!(keep_new(2000, 1900, &CFG, true));
+    assert!(!keep_new(2000, 1937, &CFG, true));
+    // The huge size and the threshold still hold.
+    assert!(!keep_new(4096, 3072, &CFG, true));
 }
 
 #[test]

@@ -228,12 +228,19 @@ fn expects_gain(
         .checked_div(u64::from(old))
         .unwrap_or(u64::MAX);
     let saving = u64::from(page.stored_len).saturating_sub(expected_len);
-    saving >= u64::from(min_saving(page.stored_len, cfg))
+    let fast = table.get(algo).is_some_and(|spec| spec.kind.decodes_fast());
+    saving >= u64::from(min_saving(page.stored_len, cfg, fast))
 }
 
 /// The fewest bytes a result must save on a page stored with `old_len` bytes: the larger of
-/// `cfg.min_gain_bytes` and `cfg.min_gain_permille` of `old_len`.
-pub fn min_saving(old_len: u32, cfg: &RecompressConfig) -> u32 {
+/// `cfg.min_gain_bytes` and `cfg.min_gain_permille` of `old_len`. The share rule is there
+/// because a page read back pays a slower decode (zstd's is about 2.8 times lz4's); a result of
+/// an algorithm that decodes as fast as lz4 (`fast_decode`) costs nothing more to read, so for
+/// it only the bytes rule holds.
+pub fn min_saving(old_len: u32, cfg: &RecompressConfig, fast_decode: bool) -> u32 {
+    if fast_decode {
+        return cfg.min_gain_bytes;
+    }
     let share = u64::from(old_len)
         .saturating_mul(u64::from(cfg.min_gain_permille))
         .checked_div(1000)
@@ -245,10 +252,11 @@ pub fn min_saving(old_len: u32, cfg: &RecompressConfig) -> u32 {
 /// Whether a recompressed result of `new_len` bytes replaces data stored with `old_len` bytes:
 /// it must be smaller by at least [`min_saving`] (and smaller at all), below the huge size
 /// (else it would take a whole page anyway) and below the threshold, when those are set.
-pub fn keep_new(old_len: u32, new_len: u32, cfg: &RecompressConfig) -> bool {
+/// `fast_decode`: the new algorithm decodes as fast as lz4 (see [`min_saving`]).
+pub fn keep_new(old_len: u32, new_len: u32, cfg: &RecompressConfig, fast_decode: bool) -> bool {
     let saving = old_len.saturating_sub(new_len);
     new_len < old_len
-        && saving >= min_saving(old_len, cfg)
+        && saving >= min_saving(old_len, cfg, fast_decode)
         && (cfg.huge_len == 0 || new_len < cfg.huge_len)
         && (cfg.threshold == 0 || new_len < cfg.threshold)
 }
