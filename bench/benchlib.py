@@ -111,6 +111,21 @@ def bar_chart(path, title, ylabel, labels, series, log=False):
     plt.close(fig)
 
 
+def scatter(path, title, xlabel, ylabel, points):
+    """points: {name: (x, y)}, each labelled beside its marker."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for name, (x, y) in points.items():
+        ax.scatter([x], [y], s=30)
+        ax.annotate(name, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.margins(0.2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def targets_table(rows):
     """rows: (name, value, op, target) -> markdown lines."""
     out = ["| figure | value | target | |", "|---|---|---|---|"]

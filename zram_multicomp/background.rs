@@ -224,6 +224,10 @@ pub(crate) fn worker(b: Arc<Backing>, mut page: KVec<u8>) {
             Ok((PassEnd::Finished, done)) => {
                 stats::add(&sh.stats.bg_recompressed, done);
                 stats::add(&sh.stats.bg_finished, 1);
+                // Objects moved to other size classes leave zspages half empty: give them back.
+                if done > 0 {
+                    b.pool.compact();
+                }
                 None
             }
             Ok((PassEnd::Paused(at), done)) => {

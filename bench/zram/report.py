@@ -170,6 +170,11 @@ def main():
         {d: [rl[d]["total_ns"] / 1e6, rl[d]["p50_ns"] / 1e3, rl[d]["p99_ns"] / 1e3] for d in rl},
         log=True)
 
+    benchlib.scatter(
+        stem + "-tradeoff.png", "Memory against relaunch: the swap rows (lower left is better)",
+        "stored before relaunch, mem_used_total (MiB)", "relaunch (ms)",
+        {d: (r["mem_used_total"] / mib, r["total_ns"] / 1e6) for d, r in rl.items()})
+
     lines = [f"# zram bench, {args.arch}", ""]
     lines += benchlib.machine_lines(machine)
     lines += ["", f"Pages per set: {guest['pages']} (4 KiB); random reads per device: {guest['reads']}.",
@@ -238,7 +243,8 @@ def main():
               "swap reads each faulting page alone, bypassing the swap cache and readahead. "
               "zmc-tiers is zmc-async with lz4hc as a third algorithm and latency tiers (bg_warm_age 5, "
               "bg_cold_age 300): over the cold wait, pages go to lz4hc (lz4's decode speed), not zstd."]
-    lines += ["", "![relaunch](zram-%s-relaunch.png)" % args.arch, ""]
+    lines += ["", "![relaunch](zram-%s-relaunch.png)" % args.arch, "",
+              "![trade-off](zram-%s-tradeoff.png)" % args.arch, ""]
     with open(stem + ".md", "w") as f:
         f.write("\n".join(lines))
     print("\n".join(benchlib.targets_table([(k, ratios[k], op, t) for k, (_, op, t) in RATIOS.items()])))
