@@ -107,9 +107,11 @@ done
 # Scratch disks: a suite MODULE/tests/NAME.sh may have an executable MODULE/tests/NAME.disks,
 # run here with an empty folder to fill with disk images (*.img, attached in name order as
 # read-only virtio-blk disks). The guest finds them by serial; the suite sees their device
-# paths in $SUITE_DISKS.
+# paths in $SUITE_DISKS. An image identical to one already attached (suites that build the
+# same tools image) is attached once and named for both.
 DISK_ARGS=()
 ndisk=0
+declare -A disk_of=()
 mkdir -p "$O/suite/disks"
 for s in "${suites[@]}"; do
 	name=${s%% *} rel=${s#* }
@@ -121,6 +123,12 @@ for s in "${suites[@]}"; do
 	"$hook" "$dir" >&2 || die "$hook failed"
 	for img in "$dir"/*.img; do
 		[ -f "$img" ] || continue
+		sum=$(sha256sum < "$img")
+		if [ -n "${disk_of[$sum]:-}" ]; then
+			echo "${disk_of[$sum]} $(basename "$img")" >> "$O/suite/disks/$name"
+			continue
+		fi
+		disk_of[$sum]=d$ndisk
 		# On PCI, eight disks share a slot as functions, from slot 0x10 up (a bus has 32
 		# slots, fewer than the suites' disks); virtio-mmio has 32 transports, used in turn.
 		addr=$(printf ',addr=0x%x.%d' $((0x10 + ndisk / 8)) $((ndisk % 8)))
@@ -154,6 +162,10 @@ riscv64)
 	QEMU=(qemu-system-riscv64 -M virt -bios default -kernel "$KDIR/arch/riscv/boot/Image")
 	CMDLINE="console=ttyS0 $CMDLINE"; BUS=pci ;;
 esac
+# virtio-mmio (arm64's virt machine) has 32 transports; the console takes one.
+if [ "$BUS" = device ] && [ "$ndisk" -gt 31 ]; then
+	die "$ndisk scratch disks, but arm64's virt machine has 31 virtio-mmio transports for them: share images between suites or run fewer suites at once"
+fi
 DISK_ARGS=("${DISK_ARGS[@]//@BUS@/$BUS}")
 if [ "$BUS" = pci ]; then
 	DISK_ARGS=("${DISK_ARGS[@]//@ADDR@/}")
