@@ -13,6 +13,15 @@
 #   make kernel            just build (or find cached) the pinned kernel for ARCH
 #   make setup             install what the suite needs (idempotent; every target calls it)
 #   make clean
+#
+# Kleaf (Android's Bazel kernel build, see BUILD.bazel) runs `make -C <this folder> M=... O=...
+# KERNEL_SRC=<kernel source>`, then the same with modules_install: both go to the Kbuild, for the
+# phone modules only (RFL_KLEAF=1 leaves the test fixture out). Not run here: see README.
+ifneq ($(KERNEL_SRC),)
+.PHONY: modules modules_install clean
+modules modules_install clean:
+	$(MAKE) -C $(KERNEL_SRC) M=$(M) RFL_KLEAF=1 RFL_SUITE_VERSION=$(shell cat VERSION) $@
+else
 ARCH ?= x86_64
 VARIANT ?= default
 export ARCH VARIANT
@@ -64,3 +73,4 @@ setup:
 clean:
 	scripts/modules.sh clean
 	rm -rf out results target
+endif
