@@ -110,8 +110,7 @@ pub(crate) fn pass(
                     continue;
                 };
                 let new_len = len as u32;
-                let fast = b.algos.get(algo).is_some_and(|s| s.kind.decodes_fast());
-                if !keep_new(f.stored_len, new_len, cfg, fast) {
+                if !keep_new(f.stored_len, new_len, cfg, b.algos.decodes_fast(algo)) {
                     // SAFETY: stored just now by this pass and never installed.
                     unsafe { b.discard_object(new_handle) };
                     continue;

@@ -240,16 +240,11 @@ impl Staging {
             }
         };
         // A buffer off the free list is this writer's alone until it is queued or given back.
-        let decision = match self.bufs.get(buf) {
-            Some(lock) => {
-                let mut page = lock.lock();
-                match src.copy_to(&mut page) {
-                    Ok(()) => Some(decide_write(&page, policy)),
-                    Err(_) => None,
-                }
-            }
-            None => None,
-        };
+        let decision = self.bufs.get(buf).and_then(|lock| {
+            let mut page = lock.lock();
+            src.copy_to(&mut page).ok()?;
+            Some(decide_write(&page, policy))
+        });
         let decision = match decision {
             Some(WriteDecision::SameFilled(word)) => {
                 self.release(buf as u64);

@@ -252,13 +252,12 @@ proptest! {
             prop_assert!(!tried.contains(algo));
             prop_assert!(table.get(algo).is_some());
             prop_assert!(algo >= cfg.first && algo <= cfg.last);
+            let fast = table.decodes_fast(algo);
             if cfg.select == Select::Cold && cfg.warm_age_s != 0 {
                 // Latency tiers: a warm page only decodes fast, a cold one only goes slow.
-                let fast = table.get(algo).is_some_and(|s| s.kind.decodes_fast());
                 prop_assert_eq!(fast, !page.is_cold(now, cfg.cold_age_s));
             }
             let new_len = results[steps];
-            let fast = table.get(algo).is_some_and(|s| s.kind.decodes_fast());
             if keep_new(page.stored_len, new_len, &cfg, fast) {
                 prop_assert!(new_len < page.stored_len);
                 page = PageFeatures { algo, stored_len: new_len, ..page };

@@ -189,6 +189,12 @@ impl AlgoTable {
             .and_then(|(index, _)| AlgoId::from_index(index))
     }
 
+    /// Whether the algorithm in slot `algo` is configured and decodes about as fast as lz4
+    /// ([`AlgoKind::decodes_fast`]).
+    pub fn decodes_fast(&self, algo: AlgoId) -> bool {
+        self.get(algo).is_some_and(|spec| spec.kind.decodes_fast())
+    }
+
     /// The configured secondaries (slots 1 and up).
     pub fn secondaries(&self) -> AlgoSet {
         (1..MAX_ALGOS)

@@ -228,8 +228,7 @@ fn expects_gain(
         .checked_div(u64::from(old))
         .unwrap_or(u64::MAX);
     let saving = u64::from(page.stored_len).saturating_sub(expected_len);
-    let fast = table.get(algo).is_some_and(|spec| spec.kind.decodes_fast());
-    saving >= u64::from(min_saving(page.stored_len, cfg, fast))
+    saving >= u64::from(min_saving(page.stored_len, cfg, table.decodes_fast(algo)))
 }
 
 /// The fewest bytes a result must save on a page stored with `old_len` bytes: the larger of
