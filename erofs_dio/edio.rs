@@ -13,6 +13,7 @@
 
 use kernel::prelude::*;
 
+mod cache;
 mod decomp;
 mod device;
 mod dir;

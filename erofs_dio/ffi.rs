@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The only place that touches C: the glue declared in `shim.h` (device reads in `io.c`,
-//! decompressor wrappers in `decompress.c`, directory emission and `iov_iter` copies in
-//! `inode.c`, registration in `super.c`) and the functions C calls back into
+//! The only place that touches C: the glue declared in `shim.h` (device and metadata reads in
+//! `io.c`, decompressor wrappers in `decompress.c`, directory emission and `iov_iter` copies
+//! in `inode.c`, registration in `super.c`) and the functions C calls back into
 //! Rust (`erd_rs_*`). Everything it exports to the rest of the crate is safe.
 
 use core::ffi::c_void;
@@ -27,6 +27,12 @@ mod raw {
             buf: *mut u8,
             len: usize,
         ) -> c_int;
+        pub(super) fn erd_shim_meta_read(
+            sb: *mut c_void,
+            pos: u64,
+            buf: *mut u8,
+            len: usize,
+        ) -> c_int;
         pub(super) fn erd_shim_dir_emit(
             dctx: *mut c_void,
             name: *const u8,
@@ -37,6 +43,7 @@ mod raw {
             next: u64,
         ) -> bool;
         pub(super) fn erd_shim_dir_set_pos(dctx: *mut c_void, pos: u64);
+        pub(super) fn erd_shim_cache_hit();
         pub(super) fn erd_shim_copy_to_iter(buf: *const u8, len: usize, iter: *mut c_void)
             -> usize;
         pub(super) fn erd_shim_lz4(
@@ -125,6 +132,24 @@ impl SuperBlock {
         }
         Ok(())
     }
+
+    /// Fills `buf` from the device at byte `pos` through the block device's page cache.
+    pub(crate) fn meta_read(&self, pos: u64, buf: &mut [u8]) -> Result {
+        // SAFETY: the super block is live (see the `Send` impl) and `buf` is valid for writes
+        // of `buf.len()` bytes; the glue only copies into it.
+        let ret =
+            unsafe { raw::erd_shim_meta_read(self.0.as_ptr(), pos, buf.as_mut_ptr(), buf.len()) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+}
+
+/// Counts a decoded pcluster served by a mount's cache (debugfs `cache_hits`).
+pub(crate) fn count_cache_hit() {
+    // SAFETY: increments a global atomic counter; callable from any context.
+    unsafe { raw::erd_shim_cache_hit() }
 }
 
 /// A `struct dir_context` of one `iterate_shared` call.
@@ -265,16 +290,15 @@ pub(crate) unsafe extern "C" fn erd_rs_mount(
         unsafe { *err = -(crate::erofs::error::EINVAL) };
         return core::ptr::null_mut();
     };
-    let result = Mount::open(SuperBlock(sb))
-        .map_err(|e| -e)
-        .and_then(|m| KBox::new(m, GFP_KERNEL).map_err(|_| ENOMEM.to_errno()));
-    match result {
+    match Mount::open(SuperBlock(sb)).map_err(|e| -e) {
         Ok(m) => {
             // SAFETY: the out-pointers are valid for writes (caller contract).
             unsafe {
                 *root_nid = m.vol.sb.root_nid;
                 *blkszbits = u32::from(m.vol.sb.blkszbits);
             }
+            // SAFETY: the mount stays where it is until `erd_rs_unmount` drops it in place.
+            let m = unsafe { Pin::into_inner_unchecked(m) };
             KBox::into_raw(m).cast()
         }
         Err(e) => {
@@ -292,7 +316,8 @@ pub(crate) unsafe extern "C" fn erd_rs_mount(
 /// `mnt` comes from `erd_rs_mount`; no inode or reader of the mount is left.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn erd_rs_unmount(mnt: *mut c_void) {
-    // SAFETY: `mnt` came from `KBox::into_raw` in `erd_rs_mount` and is freed once.
+    // SAFETY: `mnt` came from `KBox::into_raw` in `erd_rs_mount` and is freed once, dropped
+    // where it is (never moved).
     drop(unsafe { KBox::from_raw(mnt.cast::<Mount>()) });
 }
 

@@ -30,9 +30,11 @@ struct inode *erd_iget(struct super_block *sb, u64 nid);
 /* decompress.c */
 void erd_decompress_exit(void);
 
-/* stats.c: counted by io.c, shown in debugfs */
+/* stats.c: counted by io.c and the engine, shown in debugfs */
 extern atomic64_t erd_direct_reads;
+extern atomic64_t erd_direct_bytes;
 extern atomic64_t erd_bounce_reads;
+extern atomic64_t erd_cache_hits;
 void erd_stats_init(void);
 void erd_stats_exit(void);
 

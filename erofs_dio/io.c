@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * erofs_dio device reads, never through the page cache. A read whose offset, length and buffer
- * are aligned to the device's logical blocks (pclusters, metadata blocks) is a bio into the
- * caller's own pages; any other (bytes of metadata, tails packed inline beside their inode)
- * goes through bounce pages, copied out.
+ * erofs_dio device reads. File data never goes through the page cache: a read whose offset,
+ * length and buffer are aligned to the device's logical blocks (pclusters) is a bio into the
+ * caller's own pages; any other goes through bounce pages, copied out. Metadata (the super
+ * block, inodes, extent indexes, directories, tails packed inline beside their inode) is read
+ * through the block device's page cache, as stock erofs reads it: cached across requests and
+ * files, and given back by reclaim.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched/task_stack.h>
 #include <linux/vmalloc.h>
 
@@ -145,8 +148,33 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 		return 0;
 	if (erd_can_map(bdev, pos, buf, len)) {
 		atomic64_inc(&erd_direct_reads);
+		atomic64_add(len, &erd_direct_bytes);
 		return erd_read_direct(bdev, pos, buf, len);
 	}
 	atomic64_inc(&erd_bounce_reads);
 	return erd_read_bounce(bdev, pos, buf, len);
+}
+
+/* Page by page: read_cache_page is in the GKI KMI, read_cache_folio is not. */
+int erd_shim_meta_read(void *sbp, u64 pos, u8 *buf, size_t len)
+{
+	struct super_block *sb = sbp;
+	struct block_device *bdev = sb->s_bdev;
+	u64 size = bdev_nr_bytes(bdev);
+
+	if (pos > size || len > size - pos)
+		return -EIO;
+	while (len) {
+		struct page *page = read_mapping_page(bdev->bd_mapping, pos >> PAGE_SHIFT, NULL);
+		size_t off = offset_in_page(pos), n = min_t(size_t, len, PAGE_SIZE - off);
+
+		if (IS_ERR(page))
+			return PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
+		memcpy_from_page(buf, page, off, n);
+		put_page(page);
+		pos += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
 }

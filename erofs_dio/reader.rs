@@ -1,28 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Reading a byte range of a file, for both read paths: map the range to extents (the crate),
-//! read each extent's physical bytes from the device into bounded private buffers, decode
-//! compressed pclusters, and pass exactly the wanted bytes to a sink. The buffered path's sink
-//! is a page-cache folio; the O_DIRECT path's sink is the caller's `iov_iter`.
+//! Reading a byte range of a file, for both read paths: map the range to extents (the crate,
+//! through the metadata cache), read each extent's physical bytes from the device into bounded
+//! buffers, decode compressed pclusters, and pass exactly the wanted bytes to a sink. The
+//! buffered path's sink is a page-cache folio; the O_DIRECT path's sink is the caller's
+//! `iov_iter`.
 //!
-//! Buffers belong to one request (one [`Reader`]): nothing is shared between readers, so any
-//! number of them may run on one file at once. Their size is bounded by the image's largest
-//! pcluster (at most 1 MiB) and decoded extent (at most [`MAX_DECODED`]); uncompressed and hole
-//! extents go through a [`CHUNK`]-sized buffer.
+//! A [`Reader`] serves one request with buffers of its own, taken from the mount's idle ones
+//! and given back when it ends, so any number of readers may run on one file at once. Their
+//! size is bounded by the image's largest pcluster (at most 1 MiB) and decoded extent (at most
+//! [`MAX_DECODED`]); uncompressed and hole extents go through a [`CHUNK`]-sized buffer. A
+//! pcluster whose decoded bytes other reads need (`Extent::decode_is_shared`) is looked up in
+//! the mount's decoded cache first, and decoded whole and offered to it on a miss.
 
 use kernel::alloc::flags::__GFP_NOWARN;
 use kernel::alloc::KVVec;
 use kernel::error::code::{EIO, ENOMEM};
 use kernel::prelude::*;
 
+use crate::cache::{Buffers, Key};
 use crate::decomp::KernelDecompressor;
-use crate::device::{Device, MetaCache};
-use crate::erofs::{self, decode_extent, BlockSource, ExtentKind, FileMap, Volume};
+use crate::device::{Device, Meta};
+use crate::erofs::{self, decode_extent, BlockSource, Extent, ExtentKind, FileMap, FileType};
+use crate::mount::Mount;
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
 const CHUNK: usize = 128 * 1024;
 /// Largest pcluster EROFS writes (`Z_EROFS_PCLUSTER_MAX_SIZE`).
 const MAX_PCLUSTER: u64 = 1 << 20;
+/// Largest run of consecutive pclusters read from the device at once.
+const MAX_RUN: u64 = MAX_PCLUSTER;
 /// Largest decoded extent accepted; the format bounds it well below this.
 const MAX_DECODED: u64 = 16 << 20;
 
@@ -52,16 +59,25 @@ pub(crate) fn read_error(e: erofs::Error) -> Error {
 
 /// One request's reading state.
 pub(crate) struct Reader<'a> {
-    vol: &'a Volume,
+    mnt: &'a Mount,
     dev: Device,
-    meta: MetaCache,
+    meta: Meta,
     dec: KernelDecompressor,
-    raw: KVVec<u8>,
-    out: KVVec<u8>,
+    bufs: Buffers,
+    /// The device range (start, length) whose bytes `bufs.raw` holds.
+    held: Option<(u64, usize)>,
 }
 
-/// `v` as a buffer of exactly `n` bytes, reallocated (never copied) when too small. A failure
-/// is the reader's ENOMEM, not a warning with a stack dump in the log.
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        let bufs = core::mem::take(&mut self.bufs);
+        self.mnt.spare.lock().give(bufs);
+    }
+}
+
+/// `v` as a buffer of exactly `n` bytes, reallocated (never copied) when too small; zero
+/// filled only when allocated, so a kept buffer costs nothing. A failure is the reader's
+/// ENOMEM, not a warning with a stack dump in the log.
 fn grow(v: &mut KVVec<u8>, n: usize) -> Result<&mut [u8]> {
     if v.len() < n {
         *v = KVVec::new();
@@ -78,14 +94,14 @@ fn to_usize(v: u64) -> Result<usize> {
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(vol: &'a Volume, dev: Device) -> Self {
+    pub(crate) fn new(mnt: &'a Mount) -> Self {
         Self {
-            vol,
-            dev,
-            meta: MetaCache::new(dev),
-            dec: KernelDecompressor::new(vol.sb.compression.lzma_dict_size),
-            raw: KVVec::new(),
-            out: KVVec::new(),
+            mnt,
+            dev: mnt.dev,
+            meta: mnt.dev.meta(),
+            dec: KernelDecompressor::new(mnt.vol.sb.compression.lzma_dict_size),
+            bufs: mnt.spare.lock().take(),
+            held: None,
         }
     }
 
@@ -128,7 +144,9 @@ impl<'a> Reader<'a> {
             return Ok(0);
         }
         let end = pos.saturating_add(len).min(size);
-        let sb = &self.vol.sb;
+        let sb = &self.mnt.vol.sb;
+        // Directory blocks are metadata: every lookup of a path reads them again.
+        let is_dir = FileType::from_mode(file.inode.mode) == Some(FileType::Directory);
         let mut p = pos;
         while p < end {
             let ext = file.map(sb, &mut self.meta, p).map_err(read_error)?;
@@ -145,7 +163,7 @@ impl<'a> Reader<'a> {
                     let mut left = n;
                     while left > 0 {
                         let c = left.min(CHUNK as u64) as usize;
-                        let buf = grow(&mut self.out, c)?;
+                        let buf = grow(&mut self.bufs.out, c)?;
                         buf.fill(0);
                         sink(buf)?;
                         left -= c as u64;
@@ -155,15 +173,19 @@ impl<'a> Reader<'a> {
                     let mut off = 0u64;
                     while off < n {
                         let c = (n - off).min(CHUNK as u64) as usize;
-                        let buf = grow(&mut self.out, c)?;
+                        let buf = grow(&mut self.bufs.out, c)?;
                         let at = ext.physical.checked_add(within + off).ok_or(corrupted())?;
-                        self.dev.read(at, buf).map_err(read_error)?;
+                        if ext.inline || is_dir {
+                            self.meta.read(at, buf).map_err(read_error)?;
+                        } else {
+                            self.dev.read(at, buf).map_err(read_error)?;
+                        }
                         sink(buf)?;
                         off += c as u64;
                     }
                 }
                 ExtentKind::Fragment => {
-                    let packed = match (allow_fragments, self.vol.packed) {
+                    let packed = match (allow_fragments, self.mnt.vol.packed) {
                         (true, Some(packed)) => packed,
                         _ => return Err(read_error(erofs::Error::Corrupted("fragment"))),
                     };
@@ -177,16 +199,115 @@ impl<'a> Reader<'a> {
                     if ext.physical_len > MAX_PCLUSTER || need > MAX_DECODED {
                         return Err(read_error(erofs::Error::Corrupted("extent too large")));
                     }
-                    let raw = grow(&mut self.raw, to_usize(ext.physical_len)?)?;
-                    self.dev.read(ext.physical, raw).map_err(read_error)?;
-                    let out = grow(&mut self.out, to_usize(need)?)?;
-                    decode_extent(sb, &ext, raw, out, &mut self.dec).map_err(read_error)?;
-                    let wanted = out.get(to_usize(within)?..).ok_or(corrupted())?;
-                    sink(wanted)?;
+                    let (within, need) = (to_usize(within)?, to_usize(need)?);
+                    let cache = ext.decode_is_shared(within as u64, need as u64);
+                    let hit = self.decode(file, &ext, end, within, need, cache)?;
+                    sink(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
+                    if cache && !hit {
+                        self.offer(&ext)?;
+                    }
                 }
             }
             p += n;
         }
         Ok(end - pos)
+    }
+}
+
+fn key(ext: &Extent) -> Key {
+    Key {
+        physical: ext.physical,
+        physical_len: ext.physical_len,
+    }
+}
+
+impl Reader<'_> {
+    /// Puts decoded bytes `[within, need)` of the compressed extent `ext` at the same place in
+    /// the request's output buffer: from the mount's cache when `cache` and it holds them
+    /// (returns true), else read and decoded, the whole extent when `cache`.
+    fn decode(
+        &mut self,
+        file: &FileMap,
+        ext: &Extent,
+        end: u64,
+        within: usize,
+        need: usize,
+        cache: bool,
+    ) -> Result<bool> {
+        let len = if cache { to_usize(ext.length)? } else { need };
+        let out = grow(&mut self.bufs.out, len)?;
+        if cache
+            && self
+                .mnt
+                .decoded
+                .lock()
+                .copy_out(key(ext), within, need, out)
+        {
+            crate::ffi::count_cache_hit();
+            return Ok(true);
+        }
+        let plen = to_usize(ext.physical_len)?;
+        let at = if ext.inline {
+            // A pcluster packed inline beside its inode is metadata.
+            self.held = None;
+            let raw = grow(&mut self.bufs.raw, plen)?;
+            self.meta.read(ext.physical, raw).map_err(read_error)?;
+            0
+        } else {
+            self.load_run(file, ext, end)?
+        };
+        let raw = self.bufs.raw.get(at..at + plen).ok_or(corrupted())?;
+        let out = self.bufs.out.get_mut(..len).ok_or(ENOMEM)?;
+        decode_extent(&self.mnt.vol.sb, ext, raw, out, &mut self.dec).map_err(read_error)?;
+        Ok(false)
+    }
+
+    /// Makes the raw buffer hold `ext`'s pcluster and returns where it starts in it. A miss
+    /// reads, in one device read, the run of pclusters that follow it on the device and that
+    /// the request (up to `end`) maps next, up to [`MAX_RUN`] bytes: small files of 4 KiB
+    /// pclusters and consecutive pclusters of a large request cost one bio, not one each.
+    fn load_run(&mut self, file: &FileMap, ext: &Extent, end: u64) -> Result<usize> {
+        if let Some((start, len)) = self.held {
+            let held_end = start.saturating_add(len as u64);
+            if ext.physical >= start && ext.physical.saturating_add(ext.physical_len) <= held_end {
+                return to_usize(ext.physical - start);
+            }
+        }
+        let sb = &self.mnt.vol.sb;
+        let mut run = ext.physical_len;
+        let mut q = ext.end();
+        while q < end {
+            // A mapping error here is the main loop's to report, at its own extent.
+            let Ok(next) = file.map(sb, &mut self.meta, q) else {
+                break;
+            };
+            let contiguous = next.kind == ExtentKind::Compressed
+                && !next.inline
+                && next.device_id == 0
+                && next.logical == q
+                && ext.physical.checked_add(run) == Some(next.physical)
+                && run.saturating_add(next.physical_len) <= MAX_RUN;
+            if !contiguous {
+                break;
+            }
+            run += next.physical_len;
+            q = next.end();
+        }
+        self.held = None;
+        let raw = grow(&mut self.bufs.raw, to_usize(run)?)?;
+        self.dev.read(ext.physical, raw).map_err(read_error)?;
+        self.held = Some((ext.physical, to_usize(run)?));
+        Ok(0)
+    }
+
+    /// Offers the whole extent just decoded by [`Self::decode`] to the mount's cache, which
+    /// takes the output buffer and gives back another.
+    fn offer(&mut self, ext: &Extent) -> Result {
+        let len = to_usize(ext.length)?;
+        self.mnt
+            .decoded
+            .lock()
+            .insert(key(ext), len, &mut self.bufs.out);
+        Ok(())
     }
 }

@@ -38,8 +38,10 @@ ssize_t erd_rs_read_iter(void *mnt, void *file, u64 pos, size_t len, void *iter)
 int erd_shim_register(void);
 void erd_shim_unregister(void);
 int erd_shim_dev_read(void *sb, u64 pos, u8 *buf, size_t len);
+int erd_shim_meta_read(void *sb, u64 pos, u8 *buf, size_t len);
 bool erd_shim_dir_emit(void *dctx, const u8 *name, u32 len, u64 nid, u8 ftype, u64 pos, u64 next);
 void erd_shim_dir_set_pos(void *dctx, u64 pos);
+void erd_shim_cache_hit(void);
 size_t erd_shim_copy_to_iter(const u8 *buf, size_t len, void *iter);
 int erd_shim_lz4(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
 int erd_shim_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);

@@ -210,3 +210,28 @@ fn lz4_partial_and_exact() {
     // A match reaching before the output start is corruption.
     assert!(lz4_decompress(&[0x10, b'a', 5, 0, 0x00], &mut out, false).is_err());
 }
+
+#[test]
+fn decode_is_shared_when_a_read_leaves_decoded_bytes_to_others() {
+    let lz4 = ext(ExtentKind::Compressed, Algorithm::Lz4, 65536, 4096);
+    // A read of the whole extent leaves nothing; any part of it does.
+    assert!(!lz4.decode_is_shared(0, 65536));
+    assert!(lz4.decode_is_shared(0, 4096));
+    assert!(lz4.decode_is_shared(4096, 65536));
+    assert!(lz4.decode_is_shared(100, 200));
+    // A deduplicated pcluster serves other extents even when this one is read whole.
+    let dedup = Extent {
+        partial_ref: true,
+        ..lz4
+    };
+    assert!(dedup.decode_is_shared(0, 65536));
+    // Copied, not decoded: nothing to save.
+    for (kind, alg) in [
+        (ExtentKind::Compressed, Algorithm::Shifted),
+        (ExtentKind::Compressed, Algorithm::Interlaced),
+        (ExtentKind::Plain, Algorithm::Shifted),
+        (ExtentKind::Hole, Algorithm::Shifted),
+    ] {
+        assert!(!ext(kind, alg, 65536, 65536).decode_is_shared(0, 4096));
+    }
+}

@@ -69,6 +69,17 @@ impl Extent {
         self.kind == ExtentKind::Fragment
     }
 
+    /// Does a read of decoded bytes `[from, to)` of this extent leave decoded bytes that other
+    /// reads need? Yes when it does not take the whole extent (a readahead window or a request
+    /// ending inside it, a fragment of the packed inode) or the pcluster is shared with other
+    /// extents (deduplicated): decoding the whole extent once and keeping it saves decoding it
+    /// again. Never for pclusters that are copied rather than decoded.
+    pub fn decode_is_shared(&self, from: u64, to: u64) -> bool {
+        self.kind == ExtentKind::Compressed
+            && self.algorithm.needs_decompressor()
+            && (from > 0 || to < self.length || self.partial_ref)
+    }
+
     pub(super) fn plain(logical: u64, length: u64, physical: u64, physical_len: u64) -> Self {
         Extent {
             logical,
