@@ -12,15 +12,17 @@ LIST=$SUITE_ROOT/qemu/guest-packages
 key=$( { cat "$LIST" "$0"; echo "$GUEST_SUITE $DARCH"; } | sha256sum | cut -c1-12)
 DIR=$CACHE_DIR/initramfs/$ARCH_NAME-$key
 OUT=$DIR/base.cpio.gz
-if [ -f "$OUT" ]; then echo "$OUT"; exit 0; fi
+if [ -f "$OUT" ]; then touch "$DIR"; echo "$OUT"; exit 0; fi
 
 "$SUITE_ROOT/scripts/setup.sh"
 . "$CACHE_DIR/env.sh"
 READELF=llvm-readelf$LLVM_SUFFIX
 APT=$SUITE_ROOT/scripts/apt-private.sh
 
-# Older builds for this arch are stale now.
-rm -rf "$CACHE_DIR/initramfs/$ARCH_NAME"-*
+# Builds for other package lists of this arch, untouched for a week, are stale; newer ones may
+# belong to another checkout sharing the cache (removing them under a running guest breaks it).
+find "$CACHE_DIR/initramfs" -mindepth 1 -maxdepth 1 -name "$ARCH_NAME-*" -mtime +7 \
+	-exec rm -rf {} +
 log "initramfs: building the $ARCH_NAME guest user space from $GUEST_SUITE packages"
 mkdir -p "$DIR/debs" "$DIR/stage" "$DIR/root"
 
