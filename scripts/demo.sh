@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: boot the default x86_64 guest, load the suite's modules and show them at work.
-# For now it shows the harness's own fixture; each module adds its demo suite (MODULE/tests/demo.sh).
+# Every module's demo suite (MODULE/tests/demo.sh) in that one boot; ARCH= picks another guest.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
