@@ -3,8 +3,10 @@
 //! The crate's [`Decompressor`] on the kernel's libraries: lz4 (lz4 and lz4hc images), zstd,
 //! raw DEFLATE through zlib inflate, and MicroLZMA through xz.
 
+use kernel::ffi::c_int;
+
 use crate::erofs::{Algorithm, Decompressor, Error, Result};
-use crate::ffi;
+use crate::ffi::{self, Codec, Dest};
 
 /// Largest LZMA dictionary EROFS accepts (`Z_EROFS_LZMA_MAX_DICT_SIZE`).
 const LZMA_MAX_DICT: u32 = 8 << 20;
@@ -20,6 +22,47 @@ impl KernelDecompressor {
     }
 }
 
+impl KernelDecompressor {
+    fn codec(algorithm: Algorithm) -> Result<Codec> {
+        match algorithm {
+            Algorithm::Lz4 => Ok(Codec::Lz4),
+            Algorithm::Zstd => Ok(Codec::Zstd),
+            Algorithm::Deflate => Ok(Codec::Deflate),
+            Algorithm::Lzma => Ok(Codec::Lzma),
+            Algorithm::Shifted | Algorithm::Interlaced => {
+                Err(Error::InvalidArgument("plain pcluster"))
+            }
+        }
+    }
+
+    fn dict(&self) -> u32 {
+        match self.lzma_dict_size {
+            0 => LZMA_MAX_DICT,
+            n => n.min(LZMA_MAX_DICT),
+        }
+    }
+
+    /// As [`Decompressor::decompress`], into a read's mapped destination.
+    pub(crate) fn decompress_into(
+        &mut self,
+        algorithm: Algorithm,
+        src: &[u8],
+        dst: &Dest,
+        partial: bool,
+    ) -> Result<usize> {
+        let codec = Self::codec(algorithm)?;
+        ffi::decompress_into(codec, src, dst, partial, self.dict()).map_err(error)
+    }
+}
+
+fn error(errno: c_int) -> Error {
+    if errno == kernel::error::code::ENOMEM.to_errno() {
+        Error::NoMemory
+    } else {
+        Error::Corrupted("compressed data")
+    }
+}
+
 impl Decompressor for KernelDecompressor {
     fn decompress(
         &mut self,
@@ -28,27 +71,7 @@ impl Decompressor for KernelDecompressor {
         dst: &mut [u8],
         partial: bool,
     ) -> Result<usize> {
-        let ret = match algorithm {
-            Algorithm::Lz4 => ffi::lz4(src, dst, partial),
-            Algorithm::Zstd => ffi::zstd(src, dst, partial),
-            Algorithm::Deflate => ffi::deflate(src, dst, partial),
-            Algorithm::Lzma => {
-                let dict = match self.lzma_dict_size {
-                    0 => LZMA_MAX_DICT,
-                    n => n.min(LZMA_MAX_DICT),
-                };
-                ffi::lzma(src, dst, partial, dict)
-            }
-            Algorithm::Shifted | Algorithm::Interlaced => {
-                return Err(Error::InvalidArgument("plain pcluster"))
-            }
-        };
-        ret.map_err(|e| {
-            if e == kernel::error::code::ENOMEM.to_errno() {
-                Error::NoMemory
-            } else {
-                Error::Corrupted("compressed data")
-            }
-        })
+        let codec = Self::codec(algorithm)?;
+        ffi::decompress(codec, src, dst, partial, self.dict()).map_err(error)
     }
 }

@@ -5,6 +5,7 @@
  * ENOMEM when a workspace cannot be had.
  */
 #include <linux/cpumask.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lz4.h>
 #include <linux/mm.h>
@@ -162,7 +163,7 @@ void erd_decompress_exit(void)
 	erd_wspool_destroy(&erd_lzma_pool);
 }
 
-int erd_shim_lz4(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
+static int erd_lz4(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
 {
 	int ret;
 
@@ -175,7 +176,7 @@ int erd_shim_lz4(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
 	return ret < 0 ? -EFSCORRUPTED : ret;
 }
 
-int erd_shim_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
+static int erd_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
 {
 	zstd_in_buffer in = { .src = src, .size = slen, .pos = 0 };
 	zstd_out_buffer out = { .dst = dst, .size = dlen, .pos = 0 };
@@ -214,7 +215,7 @@ int erd_shim_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial
 	return err ? err : out.pos;
 }
 
-int erd_shim_deflate(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
+static int erd_deflate(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial)
 {
 	z_stream s = {};
 	struct erd_ws *ws;
@@ -248,7 +249,8 @@ int erd_shim_deflate(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool part
 	return err ? err : (int)(dlen - s.avail_out);
 }
 
-int erd_shim_lzma(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial, u32 dict_size)
+static int erd_lzma(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial,
+		    u32 dict_size)
 {
 	struct xz_buf b = {
 		.in = src, .in_pos = 0, .in_size = slen,
@@ -270,4 +272,31 @@ int erd_shim_lzma(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial
 	if (ret != XZ_STREAM_END)
 		return -EFSCORRUPTED;
 	return b.out_pos;
+}
+
+/* One entry for every algorithm, so the time spent decoding is counted in one place. */
+int erd_shim_decompress(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial,
+			u32 dict_size)
+{
+	u64 t = ktime_get_ns();
+	int ret;
+
+	switch (alg) {
+	case ERD_ALG_LZ4:
+		ret = erd_lz4(src, slen, dst, dlen, partial);
+		break;
+	case ERD_ALG_ZSTD:
+		ret = erd_zstd(src, slen, dst, dlen, partial);
+		break;
+	case ERD_ALG_DEFLATE:
+		ret = erd_deflate(src, slen, dst, dlen, partial);
+		break;
+	case ERD_ALG_LZMA:
+		ret = erd_lzma(src, slen, dst, dlen, partial, dict_size);
+		break;
+	default:
+		return -EINVAL;
+	}
+	atomic64_add(ktime_get_ns() - t, &erd_ns_decode);
+	return ret;
 }

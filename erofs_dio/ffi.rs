@@ -43,31 +43,17 @@ mod raw {
             next: u64,
         ) -> bool;
         pub(super) fn erd_shim_dir_set_pos(dctx: *mut c_void, pos: u64);
-        pub(super) fn erd_shim_cache_hit();
+        pub(super) fn erd_shim_count(what: u32);
         pub(super) fn erd_shim_copy_to_iter(buf: *const u8, len: usize, iter: *mut c_void)
             -> usize;
-        pub(super) fn erd_shim_lz4(
-            src: *const u8,
-            slen: usize,
-            dst: *mut u8,
-            dlen: usize,
-            partial: bool,
-        ) -> c_int;
-        pub(super) fn erd_shim_zstd(
-            src: *const u8,
-            slen: usize,
-            dst: *mut u8,
-            dlen: usize,
-            partial: bool,
-        ) -> c_int;
-        pub(super) fn erd_shim_deflate(
-            src: *const u8,
-            slen: usize,
-            dst: *mut u8,
-            dlen: usize,
-            partial: bool,
-        ) -> c_int;
-        pub(super) fn erd_shim_lzma(
+        pub(super) fn erd_shim_dest_map(
+            iter: *mut c_void,
+            len: usize,
+            handle: *mut *mut c_void,
+        ) -> *mut u8;
+        pub(super) fn erd_shim_dest_unmap(handle: *mut c_void);
+        pub(super) fn erd_shim_decompress(
+            alg: u32,
             src: *const u8,
             slen: usize,
             dst: *mut u8,
@@ -146,10 +132,20 @@ impl SuperBlock {
     }
 }
 
-/// Counts a decoded pcluster served by a mount's cache (debugfs `cache_hits`).
-pub(crate) fn count_cache_hit() {
+/// What the debugfs counters of `stats.c` count; mirrors `enum erd_count` in shim.h.
+#[derive(Clone, Copy)]
+#[repr(u32)]
+pub(crate) enum Event {
+    /// A decoded pcluster served by a mount's cache (`cache_hits`).
+    CacheHit = 0,
+    /// An extent decoded straight into a read's mapped destination (`mapped_decodes`).
+    MappedDecode = 1,
+}
+
+/// Counts `event`.
+pub(crate) fn count(event: Event) {
     // SAFETY: increments a global atomic counter; callable from any context.
-    unsafe { raw::erd_shim_cache_hit() }
+    unsafe { raw::erd_shim_count(event as u32) }
 }
 
 /// A `struct dir_context` of one `iterate_shared` call.
@@ -181,76 +177,143 @@ impl DirEmitter {
     }
 }
 
-/// Converts a wrapper's return (bytes written or a negative errno).
-fn dec_result(ret: c_int) -> core::result::Result<usize, c_int> {
-    usize::try_from(ret).map_err(|_| ret)
+/// The kernel decompressors of `decompress.c`; mirrors `enum erd_alg` in shim.h.
+#[derive(Clone, Copy)]
+#[repr(u32)]
+pub(crate) enum Codec {
+    /// An LZ4 block.
+    Lz4 = 0,
+    /// A zstd frame.
+    Zstd = 1,
+    /// A raw DEFLATE stream.
+    Deflate = 2,
+    /// A MicroLZMA stream.
+    Lzma = 3,
 }
 
-/// The shape the lz4, zstd and deflate shims share: source, destination, partial.
-type ShimDecoder = unsafe extern "C" fn(*const u8, usize, *mut u8, usize, bool) -> c_int;
-
-/// Runs one of the shim decoders on `src` into `dst`.
-fn decode(
-    shim: ShimDecoder,
-    src: &[u8],
-    dst: &mut [u8],
-    partial: bool,
-) -> core::result::Result<usize, c_int> {
-    // SAFETY: `shim` is one of the C decoders above, which read `slen` bytes at `src` and
-    // write at most `dlen` bytes at `dst`; both slices are valid for their lengths and do not
-    // overlap.
-    dec_result(unsafe {
-        shim(
-            src.as_ptr(),
-            src.len(),
-            dst.as_mut_ptr(),
-            dst.len(),
-            partial,
-        )
-    })
-}
-
-/// Decompresses an LZ4 block: exactly `dst.len()` bytes, or (partial) the first ones.
-pub(crate) fn lz4(src: &[u8], dst: &mut [u8], partial: bool) -> core::result::Result<usize, c_int> {
-    decode(raw::erd_shim_lz4, src, dst, partial)
-}
-
-/// Decompresses a zstd frame.
-pub(crate) fn zstd(
-    src: &[u8],
-    dst: &mut [u8],
-    partial: bool,
-) -> core::result::Result<usize, c_int> {
-    decode(raw::erd_shim_zstd, src, dst, partial)
-}
-
-/// Inflates a raw DEFLATE stream.
-pub(crate) fn deflate(
-    src: &[u8],
-    dst: &mut [u8],
-    partial: bool,
-) -> core::result::Result<usize, c_int> {
-    decode(raw::erd_shim_deflate, src, dst, partial)
-}
-
-/// Decodes a MicroLZMA stream with a dictionary of `dict_size` bytes.
-pub(crate) fn lzma(
+/// Decodes `src` into `dst` with `codec`: exactly `dst.len()` bytes, or (partial) the first
+/// ones; `dict_size` is MicroLZMA's dictionary. Returns the bytes written or a negative errno.
+pub(crate) fn decompress(
+    codec: Codec,
     src: &[u8],
     dst: &mut [u8],
     partial: bool,
     dict_size: u32,
 ) -> core::result::Result<usize, c_int> {
-    // SAFETY: both slices are valid for their lengths and do not overlap.
-    dec_result(unsafe {
-        raw::erd_shim_lzma(
+    // SAFETY: `dst` is valid for writes of its length and does not overlap `src`.
+    unsafe { decompress_raw(codec, src, dst.as_mut_ptr(), dst.len(), partial, dict_size) }
+}
+
+/// [`decompress`] into a mapped destination: the decoder writes the caller's memory through
+/// raw pointers only, never a Rust reference to it (another thread of the caller may touch it).
+pub(crate) fn decompress_into(
+    codec: Codec,
+    src: &[u8],
+    dst: &Dest,
+    partial: bool,
+    dict_size: u32,
+) -> core::result::Result<usize, c_int> {
+    // SAFETY: `dst` maps `dst.len` writable bytes while it lives; our own buffers never
+    // overlap a caller's memory.
+    unsafe { decompress_raw(codec, src, dst.ptr.as_ptr(), dst.len, partial, dict_size) }
+}
+
+/// # Safety
+///
+/// `dst` is valid for writes of `dlen` bytes and does not overlap `src`.
+unsafe fn decompress_raw(
+    codec: Codec,
+    src: &[u8],
+    dst: *mut u8,
+    dlen: usize,
+    partial: bool,
+    dict_size: u32,
+) -> core::result::Result<usize, c_int> {
+    // SAFETY: the decoder reads `slen` bytes at `src` (a valid slice) and writes at most
+    // `dlen` bytes at `dst` (the caller's contract).
+    let ret = unsafe {
+        raw::erd_shim_decompress(
+            codec as u32,
             src.as_ptr(),
             src.len(),
-            dst.as_mut_ptr(),
-            dst.len(),
+            dst,
+            dlen,
             partial,
             dict_size,
         )
-    })
+    };
+    usize::try_from(ret).map_err(|_| ret)
+}
+
+/// The next bytes of a read's destination mapped as one kernel range (`dest.c`): the caller's
+/// pinned pages, or a readahead window's folios. Unmapped, and user pages released dirty, when
+/// dropped.
+pub(crate) struct Dest {
+    ptr: NonNull<u8>,
+    len: usize,
+    handle: NonNull<c_void>,
+}
+
+impl Dest {
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl Drop for Dest {
+    fn drop(&mut self) {
+        // SAFETY: `handle` came from `erd_shim_dest_map` and is released once, here.
+        unsafe { raw::erd_shim_dest_unmap(self.handle.as_ptr()) }
+    }
+}
+
+/// The destination `struct iov_iter` of one read call, and how many bytes it took.
+pub(crate) struct IterSink {
+    iter: *mut c_void,
+    copied: usize,
+}
+
+impl IterSink {
+    /// # Safety
+    ///
+    /// `iter` is a live destination iterator, used by nothing else while this sink lives.
+    pub(crate) unsafe fn new(iter: *mut c_void) -> Self {
+        Self { iter, copied: 0 }
+    }
+
+    /// Bytes the destination took.
+    pub(crate) fn copied(&self) -> usize {
+        self.copied
+    }
+
+    /// Copies `chunk` to the destination; EFAULT when it takes less (its memory faulted).
+    pub(crate) fn copy(&mut self, chunk: &[u8]) -> Result {
+        // SAFETY: `iter` is live (see `new`); `chunk` is valid for its length.
+        let n = unsafe { raw::erd_shim_copy_to_iter(chunk.as_ptr(), chunk.len(), self.iter) };
+        self.copied += n;
+        if n != chunk.len() {
+            return Err(EFAULT);
+        }
+        Ok(())
+    }
+
+    /// Maps the next `len` bytes of the destination and moves past them, if they map; the
+    /// caller reports them with [`Self::filled`] once written.
+    pub(crate) fn map(&mut self, len: usize) -> Option<Dest> {
+        let mut handle = core::ptr::null_mut();
+        // SAFETY: `iter` is live (see `new`); `handle` is valid for writes.
+        let ptr = unsafe { raw::erd_shim_dest_map(self.iter, len, &mut handle) };
+        Some(Dest {
+            ptr: NonNull::new(ptr)?,
+            len,
+            handle: NonNull::new(handle)?,
+        })
+    }
+
+    /// The bytes of a [`Dest`] from [`Self::map`] were written.
+    pub(crate) fn filled(&mut self, dest: Dest) {
+        self.copied += dest.len;
+    }
 }
 
 fn errno(e: Error) -> c_int {
@@ -453,17 +516,10 @@ pub(crate) unsafe extern "C" fn erd_rs_read_iter(
 ) -> isize {
     // SAFETY: `mnt` and `file` are live (caller contract).
     let (m, f) = unsafe { (mount_ref(mnt), file_ref(file)) };
-    let mut copied = 0usize;
-    let mut sink = |chunk: &[u8]| -> Result {
-        // SAFETY: `iter` is live for this call; `chunk` is valid for its length.
-        let n = unsafe { raw::erd_shim_copy_to_iter(chunk.as_ptr(), chunk.len(), iter) };
-        copied += n;
-        if n != chunk.len() {
-            return Err(EFAULT);
-        }
-        Ok(())
-    };
+    // SAFETY: `iter` is live for this call and used only through the sink.
+    let mut sink = unsafe { IterSink::new(iter) };
     let result = m.reader().read(f, pos, len as u64, &mut sink);
+    let copied = sink.copied();
     match result {
         Ok(_) => copied as isize,
         Err(_) if copied > 0 => copied as isize,

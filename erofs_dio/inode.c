@@ -7,6 +7,7 @@
 #include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -34,7 +35,11 @@ void erd_shim_dir_set_pos(void *dctx, u64 pos)
 
 size_t erd_shim_copy_to_iter(const u8 *buf, size_t len, void *iter)
 {
-	return copy_to_iter(buf, len, iter);
+	u64 t = ktime_get_ns();
+	size_t n = copy_to_iter(buf, len, iter);
+
+	atomic64_add(ktime_get_ns() - t, &erd_ns_copy);
+	return n;
 }
 
 /* ---- inodes ---- */
@@ -213,10 +218,11 @@ static int erd_read_folio(struct file *file, struct folio *folio)
 }
 
 /*
- * Readahead: the whole window in one engine call, decoded straight into the window's folios
- * through a bvec iterator, so each pcluster is read and decompressed once for all its pages
- * (read_folio, one page at a time, would decode a pcluster once per page). Folios the call did
- * not fill (an error part way) are left not uptodate, and read_folio tries them again.
+ * Readahead: the whole window in one engine call through a bvec iterator over its folios.
+ * Extents inside the window decode straight into them; one cut by the window's edge is decoded
+ * once into the engine's cache of decoded pclusters, which the neighbouring window (or
+ * read_folio, one page at a time) then copies from. Folios the call did not fill (an error
+ * part way) are left not uptodate, and read_folio tries them again.
  */
 static void erd_readahead(struct readahead_control *rac)
 {

@@ -35,6 +35,11 @@ extern atomic64_t erd_direct_reads;
 extern atomic64_t erd_direct_bytes;
 extern atomic64_t erd_bounce_reads;
 extern atomic64_t erd_cache_hits;
+extern atomic64_t erd_mapped_decodes;
+extern atomic64_t erd_ns_device;
+extern atomic64_t erd_ns_meta;
+extern atomic64_t erd_ns_decode;
+extern atomic64_t erd_ns_copy;
 void erd_stats_init(void);
 void erd_stats_exit(void);
 

@@ -10,6 +10,7 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched/task_stack.h>
@@ -140,19 +141,24 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 {
 	struct super_block *sb = sbp;
 	struct block_device *bdev = sb->s_bdev;
-	u64 size = bdev_nr_bytes(bdev);
+	u64 size = bdev_nr_bytes(bdev), t;
+	int err;
 
 	if (pos > size || len > size - pos)
 		return -EIO;
 	if (!len)
 		return 0;
+	t = ktime_get_ns();
 	if (erd_can_map(bdev, pos, buf, len)) {
 		atomic64_inc(&erd_direct_reads);
 		atomic64_add(len, &erd_direct_bytes);
-		return erd_read_direct(bdev, pos, buf, len);
+		err = erd_read_direct(bdev, pos, buf, len);
+	} else {
+		atomic64_inc(&erd_bounce_reads);
+		err = erd_read_bounce(bdev, pos, buf, len);
 	}
-	atomic64_inc(&erd_bounce_reads);
-	return erd_read_bounce(bdev, pos, buf, len);
+	atomic64_add(ktime_get_ns() - t, &erd_ns_device);
+	return err;
 }
 
 /* Page by page: read_cache_page is in the GKI KMI, read_cache_folio is not. */
@@ -160,7 +166,8 @@ int erd_shim_meta_read(void *sbp, u64 pos, u8 *buf, size_t len)
 {
 	struct super_block *sb = sbp;
 	struct block_device *bdev = sb->s_bdev;
-	u64 size = bdev_nr_bytes(bdev);
+	u64 size = bdev_nr_bytes(bdev), t = ktime_get_ns();
+	int err = 0;
 
 	if (pos > size || len > size - pos)
 		return -EIO;
@@ -168,13 +175,16 @@ int erd_shim_meta_read(void *sbp, u64 pos, u8 *buf, size_t len)
 		struct page *page = read_mapping_page(bdev->bd_mapping, pos >> PAGE_SHIFT, NULL);
 		size_t off = offset_in_page(pos), n = min_t(size_t, len, PAGE_SIZE - off);
 
-		if (IS_ERR(page))
-			return PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
+		if (IS_ERR(page)) {
+			err = PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
+			break;
+		}
 		memcpy_from_page(buf, page, off, n);
 		put_page(page);
 		pos += n;
 		buf += n;
 		len -= n;
 	}
-	return 0;
+	atomic64_add(ktime_get_ns() - t, &erd_ns_meta);
+	return err;
 }

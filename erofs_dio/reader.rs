@@ -21,7 +21,10 @@ use kernel::prelude::*;
 use crate::cache::{Buffers, Key};
 use crate::decomp::KernelDecompressor;
 use crate::device::{Device, Meta};
-use crate::erofs::{self, decode_extent, BlockSource, Extent, ExtentKind, FileMap, FileType};
+use crate::erofs::{
+    self, decode_extent, decode_input, BlockSource, Extent, ExtentKind, FileMap, FileType,
+};
+use crate::ffi::{self, Dest, Event, IterSink};
 use crate::mount::Mount;
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
@@ -34,7 +37,49 @@ const MAX_RUN: u64 = MAX_PCLUSTER;
 const MAX_DECODED: u64 = 16 << 20;
 
 /// Where read bytes go, in order.
-pub(crate) type Sink<'a> = dyn FnMut(&[u8]) -> Result + 'a;
+pub(crate) trait Sink {
+    /// Takes the next bytes.
+    fn put(&mut self, chunk: &[u8]) -> Result;
+
+    /// The next `len` bytes mapped for decoding straight into them, when this sink can.
+    fn map(&mut self, _len: usize) -> Option<Dest> {
+        None
+    }
+
+    /// The bytes of a [`Dest`] from [`Sink::map`] were written.
+    fn filled(&mut self, _dest: Dest) {}
+}
+
+/// A read's `iov_iter`: the caller's memory (O_DIRECT) or a readahead window's folios.
+impl Sink for IterSink {
+    fn put(&mut self, chunk: &[u8]) -> Result {
+        self.copy(chunk)
+    }
+
+    fn map(&mut self, len: usize) -> Option<Dest> {
+        IterSink::map(self, len)
+    }
+
+    fn filled(&mut self, dest: Dest) {
+        IterSink::filled(self, dest)
+    }
+}
+
+/// A kernel buffer (a page of `read_folio`, a directory block, a symlink).
+struct SliceSink<'a> {
+    dst: &'a mut [u8],
+    done: usize,
+}
+
+impl Sink for SliceSink<'_> {
+    fn put(&mut self, chunk: &[u8]) -> Result {
+        let end = self.done.checked_add(chunk.len()).ok_or(corrupted())?;
+        let to = self.dst.get_mut(self.done..end).ok_or(corrupted())?;
+        to.copy_from_slice(chunk);
+        self.done = end;
+        Ok(())
+    }
+}
 
 /// `EFSCORRUPTED` (the kernel's `EUCLEAN`), which `kernel::error::code` does not name.
 pub(crate) fn corrupted() -> Error {
@@ -112,7 +157,7 @@ impl<'a> Reader<'a> {
         file: &FileMap,
         pos: u64,
         len: u64,
-        sink: &mut Sink<'_>,
+        sink: &mut dyn Sink,
     ) -> Result<u64> {
         self.read_inner(file, pos, len, sink, true)
     }
@@ -120,15 +165,9 @@ impl<'a> Reader<'a> {
     /// Fills `dst` from `file` at `pos`; returns the count (short only at end of file).
     pub(crate) fn read_into(&mut self, file: &FileMap, pos: u64, dst: &mut [u8]) -> Result<usize> {
         let len = dst.len() as u64;
-        let mut done = 0usize;
-        let mut sink = |chunk: &[u8]| -> Result {
-            let to = dst.get_mut(done..done + chunk.len()).ok_or(corrupted())?;
-            to.copy_from_slice(chunk);
-            done += chunk.len();
-            Ok(())
-        };
+        let mut sink = SliceSink { dst, done: 0 };
         self.read(file, pos, len, &mut sink)?;
-        Ok(done)
+        Ok(sink.done)
     }
 
     fn read_inner(
@@ -136,7 +175,7 @@ impl<'a> Reader<'a> {
         file: &FileMap,
         pos: u64,
         len: u64,
-        sink: &mut Sink<'_>,
+        sink: &mut dyn Sink,
         allow_fragments: bool,
     ) -> Result<u64> {
         let size = file.size();
@@ -165,7 +204,7 @@ impl<'a> Reader<'a> {
                         let c = left.min(CHUNK as u64) as usize;
                         let buf = grow(&mut self.bufs.out, c)?;
                         buf.fill(0);
-                        sink(buf)?;
+                        sink.put(buf)?;
                         left -= c as u64;
                     }
                 }
@@ -180,7 +219,7 @@ impl<'a> Reader<'a> {
                         } else {
                             self.dev.read(at, buf).map_err(read_error)?;
                         }
-                        sink(buf)?;
+                        sink.put(buf)?;
                         off += c as u64;
                     }
                 }
@@ -201,10 +240,22 @@ impl<'a> Reader<'a> {
                     }
                     let (within, need) = (to_usize(within)?, to_usize(need)?);
                     let cache = ext.decode_is_shared(within as u64, need as u64);
-                    let hit = self.decode(file, &ext, end, within, need, cache)?;
-                    sink(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
-                    if cache && !hit {
-                        self.offer(&ext)?;
+                    // A whole extent inside the request decodes straight into the destination
+                    // when it maps; anything else through the buffer.
+                    let dest = match (cache, ext.algorithm.needs_decompressor()) {
+                        (false, true) => sink.map(need),
+                        _ => None,
+                    };
+                    if let Some(dest) = dest {
+                        self.decode_into(file, &ext, end, &dest)?;
+                        sink.filled(dest);
+                        ffi::count(Event::MappedDecode);
+                    } else {
+                        let hit = self.decode(file, &ext, end, within, need, cache)?;
+                        sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
+                        if cache && !hit {
+                            self.offer(&ext)?;
+                        }
                     }
                 }
             }
@@ -243,23 +294,47 @@ impl Reader<'_> {
                 .lock()
                 .copy_out(key(ext), within, need, out)
         {
-            crate::ffi::count_cache_hit();
+            ffi::count(Event::CacheHit);
             return Ok(true);
         }
         let plen = to_usize(ext.physical_len)?;
-        let at = if ext.inline {
-            // A pcluster packed inline beside its inode is metadata.
-            self.held = None;
-            let raw = grow(&mut self.bufs.raw, plen)?;
-            self.meta.read(ext.physical, raw).map_err(read_error)?;
-            0
-        } else {
-            self.load_run(file, ext, end)?
-        };
+        let at = self.load_at(file, ext, end)?;
         let raw = self.bufs.raw.get(at..at + plen).ok_or(corrupted())?;
         let out = self.bufs.out.get_mut(..len).ok_or(ENOMEM)?;
         decode_extent(&self.mnt.vol.sb, ext, raw, out, &mut self.dec).map_err(read_error)?;
         Ok(false)
+    }
+
+    /// Decodes the whole compressed extent `ext` into `dest`, mapped from the destination.
+    fn decode_into(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: &Dest) -> Result {
+        let sb = &self.mnt.vol.sb;
+        let plen = to_usize(ext.physical_len)?;
+        let at = self.load_at(file, ext, end)?;
+        let raw = self.bufs.raw.get(at..at + plen).ok_or(corrupted())?;
+        let (algorithm, src, partial) =
+            decode_input(sb, ext, raw, dest.len()).map_err(read_error)?;
+        let n = self
+            .dec
+            .decompress_into(algorithm, src, dest, partial)
+            .map_err(read_error)?;
+        if n != dest.len() {
+            return Err(read_error(erofs::Error::Corrupted(
+                "decompressed size mismatch",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Makes the raw buffer hold `ext`'s pcluster; returns where it starts in it.
+    fn load_at(&mut self, file: &FileMap, ext: &Extent, end: u64) -> Result<usize> {
+        if !ext.inline {
+            return self.load_run(file, ext, end);
+        }
+        // A pcluster packed inline beside its inode is metadata.
+        self.held = None;
+        let raw = grow(&mut self.bufs.raw, to_usize(ext.physical_len)?)?;
+        self.meta.read(ext.physical, raw).map_err(read_error)?;
+        Ok(0)
     }
 
     /// Makes the raw buffer hold `ext`'s pcluster and returns where it starts in it. A miss

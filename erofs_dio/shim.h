@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The interface between erofs_dio's C glue (io.c: bios; decompress.c: the kernel's
- * decompression libraries; inode.c: inode, file and address-space operations; super.c: the
- * filesystem type and super block) and its Rust engine (everything else). ffi.rs mirrors
+ * The interface between erofs_dio's C glue (io.c: bios and metadata reads; decompress.c: the
+ * kernel's decompression libraries; dest.c: a read's destination mapped for decoding into it;
+ * inode.c: inode, file and address-space operations;
+ * super.c: the filesystem type and super block; stats.c: counters) and its Rust engine
+ * (everything else). ffi.rs mirrors
  * every declaration here.
  */
 #ifndef ERD_SHIM_H
@@ -24,6 +26,20 @@ struct erd_stat {
 	u16 pad;
 };
 
+/* Algorithms of erd_shim_decompress. Keep in step with ffi.rs (Codec). */
+enum erd_alg {
+	ERD_ALG_LZ4,
+	ERD_ALG_ZSTD,
+	ERD_ALG_DEFLATE,
+	ERD_ALG_LZMA,
+};
+
+/* Events of erd_shim_count. Keep in step with ffi.rs (Event). */
+enum erd_count {
+	ERD_COUNT_CACHE_HIT,
+	ERD_COUNT_MAPPED_DECODE,
+};
+
 /* Implemented in Rust (ffi.rs), called from C. */
 void *erd_rs_mount(void *sb, int *err, u64 *root_nid, u32 *blkszbits);
 void erd_rs_unmount(void *mnt);
@@ -41,11 +57,11 @@ int erd_shim_dev_read(void *sb, u64 pos, u8 *buf, size_t len);
 int erd_shim_meta_read(void *sb, u64 pos, u8 *buf, size_t len);
 bool erd_shim_dir_emit(void *dctx, const u8 *name, u32 len, u64 nid, u8 ftype, u64 pos, u64 next);
 void erd_shim_dir_set_pos(void *dctx, u64 pos);
-void erd_shim_cache_hit(void);
+void erd_shim_count(u32 what);
 size_t erd_shim_copy_to_iter(const u8 *buf, size_t len, void *iter);
-int erd_shim_lz4(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
-int erd_shim_zstd(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
-int erd_shim_deflate(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial);
-int erd_shim_lzma(const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial, u32 dict_size);
+void *erd_shim_dest_map(void *iter, size_t len, void **handle);
+void erd_shim_dest_unmap(void *handle);
+int erd_shim_decompress(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial,
+			u32 dict_size);
 
 #endif

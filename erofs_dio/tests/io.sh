@@ -2,8 +2,10 @@
 # erofs_dio's device reads, by the counters in debugfs: on the lz4 image (no ztailpacking, so
 # every pcluster is whole device blocks) O_DIRECT reads of the compressed files reach the device
 # only through bios into the engine's own buffers (direct_reads, direct_bytes), never through
-# bounce pages (bounce_reads), and consecutive pclusters share a read; over every file, only a
-# last partial block (a file's short last read) may bounce, once per file. On the lz4hc image
+# bounce pages (bounce_reads), and consecutive pclusters share a read; whole extents decode
+# straight into the destination (mapped_decodes): the caller's pages with O_DIRECT, the folios
+# of readahead; over every file, only a last partial block (a file's short last read) may
+# bounce, once per file. On the lz4hc image
 # with fragments, files kept whole in the packed inode are slices of a few pclusters, decoded
 # once and then served by the mount's cache (cache_hits). Every file's bytes equal stock
 # erofs's.
@@ -23,7 +25,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 16
+ktap_plan 20
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -56,6 +58,26 @@ if [ "$reads" != none ] && [ "$reads" -gt 0 ] && [ "$reads" -lt "$blocks" ]; the
 else
 	ktap_fail "$what" "$reads reads for $blocks blocks"
 fi
+
+# Extents whole inside a request decode straight into the caller's pages, also when the
+# caller's buffer starts 3 bytes into a page and requests start and end inside extents.
+m0=$(count mapped_decodes)
+got=$(cd /mnt/d && xargs "$DIO" cat 100003 3 < /tmp/packed | sha256sum)
+m1=$(count mapped_decodes)
+want=$(cd /mnt/d && xargs cat < /tmp/packed | sha256sum)
+ktap_expect_eq "compressed files: O_DIRECT, odd sizes, misaligned buffer, matches buffered" \
+	"$want" "$got"
+at_least "compressed files: O_DIRECT decodes into the caller's pages" "$(delta "$m0" "$m1")" 1
+umount /mnt/d
+mount -t erofs_dio -o ro "$dev" /mnt/d
+sync
+echo 3 > /proc/sys/vm/drop_caches
+m0=$(count mapped_decodes)
+got=$(cd /mnt/d && xargs cat < /tmp/packed | sha256sum)
+m1=$(count mapped_decodes)
+ktap_expect_eq "compressed files: buffered, after dropping caches, matches" "$want" "$got"
+at_least "compressed files: readahead decodes into the page cache's folios" \
+	"$(delta "$m0" "$m1")" 1
 
 got=$(cd /mnt/d && awk '{print $1}' /tmp/files | xargs "$DIO" cat 65536 0 | sha256sum)
 d2=$(count direct_reads) b2=$(count bounce_reads)

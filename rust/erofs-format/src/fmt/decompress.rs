@@ -125,17 +125,8 @@ pub fn decode_extent<D: Decompressor + ?Sized>(
                     Ok(())
                 }
                 Algorithm::Interlaced => decode_interlaced(sb, extent.logical, raw, out),
-                algorithm => {
-                    let zero_padding =
-                        algorithm != Algorithm::Lz4 || sb.has_incompat(INCOMPAT_ZERO_PADDING);
-                    let src = if zero_padding {
-                        strip_zero_padding(sb, raw, extent.physical)?
-                    } else {
-                        raw
-                    };
-                    let partial = extent.partial_ref
-                        || (out.len() as u64) < extent.length
-                        || (algorithm == Algorithm::Lz4 && !zero_padding);
+                _ => {
+                    let (algorithm, src, partial) = decode_input(sb, extent, raw, out.len())?;
                     let n = dec.decompress(algorithm, src, out, partial)?;
                     if n != out.len() {
                         return Err(Error::Corrupted("decompressed size mismatch"));
@@ -145,6 +136,38 @@ pub fn decode_extent<D: Decompressor + ?Sized>(
             }
         }
     }
+}
+
+/// What a decompressor gets to decode the first `out_len` bytes of the compressed `extent`
+/// from its whole pcluster `raw`: the algorithm, the exact compressed stream (zero padding
+/// stripped) and whether decoding is partial. For callers whose output is not a Rust slice
+/// (the kernel decoding straight into a caller's pages); [`decode_extent`] uses it too.
+pub fn decode_input<'a>(
+    sb: &Superblock,
+    extent: &Extent,
+    raw: &'a [u8],
+    out_len: usize,
+) -> Result<(Algorithm, &'a [u8], bool)> {
+    let algorithm = extent.algorithm;
+    if extent.kind != ExtentKind::Compressed || !algorithm.needs_decompressor() {
+        return Err(Error::InvalidArgument("not a compressed pcluster"));
+    }
+    if raw.len() as u64 != extent.physical_len {
+        return Err(Error::InvalidArgument("input is not the whole pcluster"));
+    }
+    if out_len as u64 > extent.length {
+        return Err(Error::InvalidArgument("output longer than the extent"));
+    }
+    let zero_padding = algorithm != Algorithm::Lz4 || sb.has_incompat(INCOMPAT_ZERO_PADDING);
+    let src = if zero_padding {
+        strip_zero_padding(sb, raw, extent.physical)?
+    } else {
+        raw
+    };
+    let partial = extent.partial_ref
+        || (out_len as u64) < extent.length
+        || (algorithm == Algorithm::Lz4 && !zero_padding);
+    Ok((algorithm, src, partial))
 }
 
 /// Undoes the rotation of an interlaced plain pcluster.

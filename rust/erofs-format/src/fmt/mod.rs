@@ -31,7 +31,7 @@ pub mod superblock;
 /// Mapping compressed files.
 pub mod zmap;
 
-pub use self::decompress::{decode_extent, Algorithm, Decompressor};
+pub use self::decompress::{decode_extent, decode_input, Algorithm, Decompressor};
 pub use self::dir::{DirBlock, DirEntry};
 pub use self::error::{Error, Result};
 pub use self::inode::{DataLayout, FileType, Inode};
