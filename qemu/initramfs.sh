@@ -10,19 +10,24 @@ ARCH_NAME=${1:-x86_64}
 DARCH=$(deb_arch "$ARCH_NAME")
 LIST=$SUITE_ROOT/qemu/guest-packages
 key=$( { cat "$LIST" "$0"; echo "$GUEST_SUITE $DARCH"; } | sha256sum | cut -c1-12)
-DIR=$CACHE_DIR/initramfs/$ARCH_NAME-$key
-OUT=$DIR/base.cpio.gz
-if [ -f "$OUT" ]; then touch "$DIR"; echo "$OUT"; exit 0; fi
+FINAL=$CACHE_DIR/initramfs/$ARCH_NAME-$key
+OUT=$FINAL/base.cpio.gz
+# Touched when used, so the pruning below sees how long a build has gone unused.
+if [ -f "$OUT" ]; then touch "$FINAL"; echo "$OUT"; exit 0; fi
 
 "$SUITE_ROOT/scripts/setup.sh"
 . "$CACHE_DIR/env.sh"
 READELF=llvm-readelf$LLVM_SUFFIX
 APT=$SUITE_ROOT/scripts/apt-private.sh
 
-# Builds for other package lists of this arch, untouched for a week, are stale; newer ones may
-# belong to another checkout sharing the cache (removing them under a running guest breaks it).
-find "$CACHE_DIR/initramfs" -mindepth 1 -maxdepth 1 -name "$ARCH_NAME-*" -mtime +7 \
-	-exec rm -rf {} +
+# Builds for this arch under other keys are stale once unused for a day; younger ones may belong to
+# another checkout with another package list, running guests now.
+mkdir -p "$CACHE_DIR/initramfs"
+find "$CACHE_DIR/initramfs" -maxdepth 1 -name "$ARCH_NAME-*" -mmin +1440 -exec rm -rf {} +
+# Built aside and renamed when complete, so a build that fails or is cut short leaves nothing
+# that looks finished.
+DIR=$CACHE_DIR/initramfs/.build-$ARCH_NAME-$key.$$
+trap 'rm -rf "$DIR"' EXIT
 log "initramfs: building the $ARCH_NAME guest user space from $GUEST_SUITE packages"
 mkdir -p "$DIR/debs" "$DIR/stage" "$DIR/root"
 
@@ -96,8 +101,9 @@ done < <(grep -v '^#' "$LIST" | awk 'NF')
 
 # busybox provides the rest (sh, mount, insmod, ...) as links made at boot by the init script.
 ln -sf busybox "$R/usr/bin/sh"
-(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6 > "$OUT.tmp")
-mv "$OUT.tmp" "$OUT"
-rm -rf "$DIR/stage" "$DIR/debs"
-log "initramfs: $ARCH_NAME base is $(du -h "$OUT" | cut -f1) ($(cd "$R" && find . -type f | wc -l) files)"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6 > "$DIR/base.cpio.gz")
+nfiles=$(cd "$R" && find . -type f | wc -l)
+rm -rf "$DIR/stage" "$DIR/debs" "$FINAL"
+mv "$DIR" "$FINAL"
+log "initramfs: $ARCH_NAME base is $(du -h "$OUT" | cut -f1) ($nfiles files)"
 echo "$OUT"
