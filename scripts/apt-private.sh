@@ -7,6 +7,9 @@
 #        apt-private.sh download PKG[:ARCH][=VER]...   into the current directory
 #        apt-private.sh source PKG    download a source package into the current directory
 #        apt-private.sh policy PKG    show candidate versions
+#        apt-private.sh fetch PKG VERSION SHA256
+#                                     a pinned arch-independent .deb, downloaded once into
+#                                     $CACHE_DIR/debs and checked; prints its path
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -88,6 +91,28 @@ update() {
 	touch "$stamp"
 }
 
+# An empty SHA256 takes whatever the archive has (the first step of a re-pin).
+fetch() { # name version sha256
+	local name=$1 ver=$2 sum=$3 dir=$CACHE_DIR/debs file got newest
+	mkdir -p "$dir"
+	file=$dir/${name}_${ver//:/%3a}_all.deb
+	if [ ! -f "$file" ]; then
+		log "apt: downloading $name $ver"
+		update
+		if ! (cd "$dir" && papt apt-get -qq download "$name=$ver" >/dev/null 2>&1); then
+			newest=$(papt apt-cache policy "$name" 2>/dev/null | awk '/Candidate:/{print $2}')
+			die "$name $ver is no longer in the archive (newest there: ${newest:-none}).
+To re-pin, change the version line for $name in scripts/pin.env to that version and its checksum line to empty, then run again."
+		fi
+	fi
+	got=$(sha256sum "$file" | cut -d' ' -f1)
+	if [ -n "$sum" ] && [ "$got" != "$sum" ]; then
+		rm -f "$file"
+		die "$file: checksum $got, pinned $sum"
+	fi
+	echo "$file"
+}
+
 cmd=${1:-}; shift || true
 case "$cmd" in
 host-install) host_apt install "$@" ;;
@@ -96,5 +121,6 @@ download) update; papt apt-get -qq download "$@" ;;
 source) update; papt apt-get -qq source --download-only "$@" ;;
 policy) update; papt apt-cache policy "$@" ;;
 show) update; papt apt-cache show "$@" ;;
-*) die "usage: $0 update|download|source|policy|show ..." ;;
+fetch) [ $# = 3 ] || die "usage: $0 fetch PKG VERSION SHA256"; fetch "$@" ;;
+*) die "usage: $0 update|download|source|policy|show|fetch ..." ;;
 esac

@@ -43,27 +43,7 @@ install_host_packages() {
 
 # Fetch a .deb through the private apt config, checking the pinned checksum.
 fetch_deb() { # name version sha256 -> path
-	local name=$1 ver=$2 sum=$3 dir=$CACHE_DIR/debs
-	mkdir -p "$dir"
-	local file
-	file=$dir/${name}_${ver//:/%3a}_all.deb
-	if [ ! -f "$file" ]; then
-		log "setup: downloading $name $ver"
-		if ! (cd "$dir" && "$SUITE_ROOT/scripts/apt-private.sh" download "$name=$ver" >/dev/null 2>&1); then
-			local newest
-			newest=$("$SUITE_ROOT/scripts/apt-private.sh" policy "$name" 2>/dev/null |
-				awk '/Candidate:/{print $2}')
-			die "$name $ver is no longer in the archive (newest there: ${newest:-none}).
-To re-pin, change the version line for $name in scripts/pin.env to that version and its checksum line to empty, then run again."
-		fi
-	fi
-	local got
-	got=$(sha256sum "$file" | cut -d' ' -f1)
-	if [ -n "$sum" ] && [ "$got" != "$sum" ]; then
-		rm -f "$file"
-		die "$file: checksum $got, pinned $sum"
-	fi
-	echo "$file"
+	"$SUITE_ROOT/scripts/apt-private.sh" fetch "$@"
 }
 
 check_rustc() {
