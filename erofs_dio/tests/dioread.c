@@ -13,6 +13,14 @@
  *   dioread cmp REF FILE SEED N    N O_DIRECT preads of FILE at pseudo-random offsets, lengths
  *                                  (1 byte to 300 KiB, some past EOF) and buffer alignments,
  *                                  each compared with the same range of REF (read buffered)
+ *   dioread list BS DIRECT DIR SUMS  every file SUMS names ("HASH16 PATH" lines, PATH under
+ *                                  DIR) read whole in BS reads, O_DIRECT if DIRECT is 1, and
+ *                                  its hash (filesums.py's) checked; prints "files N bytes N
+ *                                  io_ns N wall_ns N errors N": io_ns sums open to close of
+ *                                  each file, so hashing is left out of it
+ *   dioread memcpy MIB             copies MIB MiB between two 4 MiB buffers with a word loop
+ *                                  (the way LZ4 moves literals and matches); prints
+ *                                  "bytes N ns N"
  *
  * Exits 0 on success; 1 with a message on stderr on a mismatch or error; 2 if open(O_DIRECT)
  * was refused or the flag did not stick.
@@ -117,6 +125,157 @@ static int cmp(const char *refpath, const char *path, u64 seed, u64 iters)
 	return 0;
 }
 
+/* Guest arches are all little-endian: a word read here is filesums.py's "<Q". */
+typedef u64 __attribute__((may_alias)) u64a;
+#define HASH_MUL 0x100000001b3UL
+
+/* Each step is a bijection of h for a given word, so any one changed word changes the hash. */
+static u64 hash(const char *p, u64 n)
+{
+	u64 h = 0x9e3779b97f4a7c15UL ^ n, i, w, j;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		h = (h ^ *(const u64a *)(p + i)) * HASH_MUL;
+	if (i < n) {
+		for (w = 0, j = 0; i + j < n; j++)
+			w |= (u64)(unsigned char)p[i + j] << (8 * j);
+		h = (h ^ w) * HASH_MUL;
+	}
+	return h;
+}
+
+static void puthex(int fd, u64 v)
+{
+	char b[17];
+
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		b[i] = "0123456789abcdef"[v & 15];
+	b[16] = 0;
+	put(fd, b);
+}
+
+static u64 hexnum(const char *s)
+{
+	u64 v = 0;
+
+	for (; *s; s++)
+		v = v << 4 | (u64)(*s <= '9' ? *s - '0' : (*s | 32) - 'a' + 10);
+	return v;
+}
+
+/* Files are read whole into one buffer, faulted in before the clock starts. */
+#define LIST_CAP (16UL << 20)
+
+static int list(u64 bs, int direct, const char *dir, const char *sums)
+{
+	s64 sfd = sys(NR_openat, AT_FDCWD, (s64)sums, 0);
+	u64 size, got, files = 0, bytes = 0, io_ns = 0, errors = 0, dlen = slen(dir), t0;
+	char *text, *line, *end, *buf, path[4096];
+	const char *first = 0;
+
+	if (sfd < 0) fail("open sums", -sfd, 0, 0);
+	size = sys(NR_lseek, sfd, 0, 2);
+	text = map(size + 1);
+	for (got = 0; got < size;) {
+		s64 n = sys6(NR_pread64, sfd, (s64)(text + got), size - got, got, 0, 0);
+		if (n <= 0) fail("read sums", got, size, -n);
+		got += n;
+	}
+	sys(NR_close, sfd, 0, 0);
+	if (bs == 0 || bs > LIST_CAP || dlen + 2 > sizeof(path)) fail("list: bad BS or DIR", bs, dlen, 0);
+	buf = map(LIST_CAP + 4096);
+	for (u64 i = 0; i < LIST_CAP; i += 4096)
+		buf[i] = 0;
+	for (u64 i = 0; i < dlen; i++)
+		path[i] = dir[i];
+	path[dlen] = '/';
+	t0 = now_ns();
+	for (line = text; line < text + size; line = end + 1) {
+		u64 want, pos = 0, t, plen;
+		s64 fd;
+
+		for (end = line; end < text + size && *end != '\n'; end++)
+			;
+		*end = 0;
+		if (end - line < 18 || line[16] != ' ') fail("list: bad sums line", files, 0, 0);
+		line[16] = 0;
+		want = hexnum(line);
+		plen = slen(line + 17);
+		if (dlen + 1 + plen + 1 > sizeof(path)) fail("list: path too long", files, plen, 0);
+		for (u64 i = 0; i <= plen; i++)
+			path[dlen + 1 + i] = line[17 + i];
+		if (!first)
+			first = line + 17;
+		t = now_ns();
+		fd = sys(NR_openat, AT_FDCWD, (s64)path, direct ? O_DIRECT_ : 0);
+		if (fd < 0) {
+			put(2, "dioread: open "); put(2, path); put(2, " errno "); putnum(2, -fd);
+			put(2, "\n");
+			errors++;
+			continue;
+		}
+		for (;;) {
+			s64 n = sys6(NR_pread64, fd, (s64)(buf + pos), bs, pos, 0, 0);
+
+			if (n <= 0) {
+				if (n < 0) {
+					put(2, "dioread: read "); put(2, path); put(2, " at ");
+					putnum(2, pos); put(2, " errno "); putnum(2, -n); put(2, "\n");
+					errors++;
+				}
+				break;
+			}
+			pos += n;
+			if (pos + bs > LIST_CAP) fail("list: a file is larger than the buffer", pos, 0, 0);
+		}
+		sys(NR_close, fd, 0, 0);
+		io_ns += now_ns() - t;
+		files++;
+		bytes += pos;
+		if (hash(buf, pos) != want) {
+			put(2, "dioread: "); put(2, path); put(2, ": hash "); puthex(2, hash(buf, pos));
+			put(2, ", expected "); puthex(2, want); put(2, "\n");
+			errors++;
+		}
+	}
+	t0 = now_ns() - t0;
+	/* After the clock: that the flag stuck, so these were O_DIRECT reads. */
+	if (direct && first) {
+		for (u64 i = 0, n = slen(first); i <= n; i++)
+			path[dlen + 1 + i] = first[i];
+		open_direct(path);
+	}
+	put(1, "files "); putnum(1, files); put(1, " bytes "); putnum(1, bytes);
+	put(1, " io_ns "); putnum(1, io_ns); put(1, " wall_ns "); putnum(1, t0);
+	put(1, " errors "); putnum(1, errors); put(1, "\n");
+	return errors ? 1 : 0;
+}
+
+#define COPY_BUF (4UL << 20)
+
+static int copy(u64 mib)
+{
+	u64 *a = (u64 *)map(COPY_BUF), *b = (u64 *)map(COPY_BUF), n = COPY_BUF / 8, done, t;
+
+	for (u64 i = 0; i < n; i++) {
+		a[i] = i * HASH_MUL;
+		b[i] = 0;
+	}
+	t = now_ns();
+	for (done = 0; done < mib << 20; done += COPY_BUF) {
+		u64 *s = (done / COPY_BUF) & 1 ? b : a, *d = s == a ? b : a;
+
+		for (u64 i = 0; i < n; i++)
+			d[i] = s[i];
+		/* Each pass must happen: the compiler may not fold one copy into the next. */
+		__asm__ volatile("" : : "r"(d) : "memory");
+	}
+	t = now_ns() - t;
+	if (a[n - 1] != (n - 1) * HASH_MUL || b[n - 1] != a[n - 1]) fail("memcpy: wrong copy", 0, 0, 0);
+	put(1, "bytes "); putnum(1, done); put(1, " ns "); putnum(1, t); put(1, "\n");
+	return 0;
+}
+
 int main_(char **argv, int argc)
 {
 	prog_name = "dioread";
@@ -125,6 +284,11 @@ int main_(char **argv, int argc)
 			   streq(argv[1], "faultcat"));
 	if (argc == 6 && streq(argv[1], "cmp"))
 		return cmp(argv[2], argv[3], num(argv[4]), num(argv[5]));
-	put(2, "usage: dioread cat|faultcat BS MISALIGN FILE... | cmp REF FILE SEED N\n");
+	if (argc == 6 && streq(argv[1], "list"))
+		return list(num(argv[2]), num(argv[3]) == 1, argv[4], argv[5]);
+	if (argc == 3 && streq(argv[1], "memcpy"))
+		return copy(num(argv[2]));
+	put(2, "usage: dioread cat|faultcat BS MISALIGN FILE... | cmp REF FILE SEED N\n"
+	       "       | list BS DIRECT DIR SUMS | memcpy MIB\n");
 	return 1;
 }
