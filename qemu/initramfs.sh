@@ -20,8 +20,8 @@ if [ -f "$OUT" ]; then touch "$FINAL"; echo "$OUT"; exit 0; fi
 READELF=llvm-readelf$LLVM_SUFFIX
 APT=$SUITE_ROOT/scripts/apt-private.sh
 
-# Builds for this arch under other keys are stale once unused for a day; younger ones may belong to
-# another checkout with another package list, running guests now.
+# Builds for this arch under other keys are stale once unused for a day; younger ones may be
+# another checkout's, with another package list, running guests now.
 mkdir -p "$CACHE_DIR/initramfs"
 find "$CACHE_DIR/initramfs" -maxdepth 1 -name "$ARCH_NAME-*" -mmin +1440 -exec rm -rf {} +
 # Built aside and renamed when complete, so a build that fails or is cut short leaves nothing
