@@ -22,6 +22,7 @@ struct erd_dest {
 	void *vaddr;
 	unsigned int nr;
 	bool pinned;
+	bool mapped;		/* vaddr is ours (vm_map_ram), not the page's own address */
 	struct page *pages[];
 };
 
@@ -65,7 +66,10 @@ void *erd_shim_dest_map(void *iterp, size_t len, void **handle)
 		else if (off || (first + got - n) % PAGE_SIZE)
 			goto undo;
 	}
-	d->vaddr = vm_map_ram(d->pages, d->nr, NUMA_NO_NODE);
+	/* One lowmem page (a small file's folio) needs no mapping of its own. */
+	d->mapped = d->nr > 1 || PageHighMem(d->pages[0]);
+	d->vaddr = d->mapped ? vm_map_ram(d->pages, d->nr, NUMA_NO_NODE) :
+			       page_address(d->pages[0]);
 	if (!d->vaddr)
 		goto undo;
 	*handle = d;
@@ -80,6 +84,7 @@ void erd_shim_dest_unmap(void *handle)
 {
 	struct erd_dest *d = handle;
 
-	vm_unmap_ram(d->vaddr, d->nr);
+	if (d->mapped)
+		vm_unmap_ram(d->vaddr, d->nr);
 	erd_dest_release(d, true);
 }

@@ -30,26 +30,35 @@ static int erd_counter_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(erd_counter_fops, erd_counter_get, NULL, "%llu\n");
 
+static const struct {
+	const char *name;
+	atomic64_t *counter;
+} erd_counters[] = {
+	{ "direct_reads", &erd_direct_reads },
+	{ "direct_bytes", &erd_direct_bytes },
+	{ "bounce_reads", &erd_bounce_reads },
+	{ "cache_hits", &erd_cache_hits },
+	{ "mapped_decodes", &erd_mapped_decodes },
+	{ "ns_device", &erd_ns_device },
+	{ "ns_meta", &erd_ns_meta },
+	{ "ns_decode", &erd_ns_decode },
+	{ "ns_copy", &erd_ns_copy },
+};
+
 /* debugfs failures are not checked: its functions take an error parent and do nothing. */
 void erd_stats_init(void)
 {
+	unsigned int i;
+
 	erd_debugfs = debugfs_create_dir("erofs_dio", NULL);
-	debugfs_create_file_unsafe("direct_reads", 0444, erd_debugfs, &erd_direct_reads,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("direct_bytes", 0444, erd_debugfs, &erd_direct_bytes,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("bounce_reads", 0444, erd_debugfs, &erd_bounce_reads,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("cache_hits", 0444, erd_debugfs, &erd_cache_hits,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("mapped_decodes", 0444, erd_debugfs, &erd_mapped_decodes,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("ns_device", 0444, erd_debugfs, &erd_ns_device,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("ns_meta", 0444, erd_debugfs, &erd_ns_meta, &erd_counter_fops);
-	debugfs_create_file_unsafe("ns_decode", 0444, erd_debugfs, &erd_ns_decode,
-				   &erd_counter_fops);
-	debugfs_create_file_unsafe("ns_copy", 0444, erd_debugfs, &erd_ns_copy, &erd_counter_fops);
+	for (i = 0; i < ARRAY_SIZE(erd_counters); i++)
+		debugfs_create_file_unsafe(erd_counters[i].name, 0444, erd_debugfs,
+					   erd_counters[i].counter, &erd_counter_fops);
+}
+
+void erd_stats_exit(void)
+{
+	debugfs_remove(erd_debugfs);
 }
 
 void erd_shim_count(u32 what)
@@ -62,9 +71,4 @@ void erd_shim_count(u32 what)
 		atomic64_inc(&erd_mapped_decodes);
 		break;
 	}
-}
-
-void erd_stats_exit(void)
-{
-	debugfs_remove(erd_debugfs);
 }

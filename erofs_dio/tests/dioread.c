@@ -87,21 +87,31 @@ static int cat(char **files, u64 bs, u64 mis, int faulty)
 	return ret;
 }
 
-static int cmp(const char *refpath, const char *path, u64 seed, u64 iters)
+/* The whole of a file, read into fresh memory (one byte more, zero); its size in *size. */
+static char *slurp(const char *path, const char *what, u64 *size)
 {
-	s64 rfd = sys(NR_openat, AT_FDCWD, (s64)refpath, 0);
-	int fd = open_direct(path);
-	u64 size, got, i, maxlen = 300 * 1024;
-	char *ref, *buf;
+	s64 fd = sys(NR_openat, AT_FDCWD, (s64)path, 0);
+	u64 got;
+	char *buf;
 
-	if (rfd < 0) fail("open ref", -rfd, 0, 0);
-	size = sys(NR_lseek, rfd, 0, 2);
-	ref = map(size + 1);
-	for (got = 0; got < size;) {
-		s64 n = sys6(NR_pread64, rfd, (s64)(ref + got), size - got, got, 0, 0);
-		if (n <= 0) fail("read ref", got, size, -n);
+	if (fd < 0) fail(what, -fd, 0, 0);
+	*size = sys(NR_lseek, fd, 0, 2);
+	buf = map(*size + 1);
+	for (got = 0; got < *size;) {
+		s64 n = sys6(NR_pread64, fd, (s64)(buf + got), *size - got, got, 0, 0);
+		if (n <= 0) fail(what, got, *size, -n);
 		got += n;
 	}
+	sys(NR_close, fd, 0, 0);
+	return buf;
+}
+
+static int cmp(const char *refpath, const char *path, u64 seed, u64 iters)
+{
+	int fd = open_direct(path);
+	u64 size, got, i, maxlen = 300 * 1024;
+	char *ref = slurp(refpath, "ref", &size), *buf;
+
 	buf = map(maxlen + 8192);
 	rng = seed * 2654435761UL + 88172645463325252UL;
 	for (i = 0; i < iters; i++) {
@@ -168,20 +178,10 @@ static u64 hexnum(const char *s)
 
 static int list(u64 bs, int direct, const char *dir, const char *sums)
 {
-	s64 sfd = sys(NR_openat, AT_FDCWD, (s64)sums, 0);
-	u64 size, got, files = 0, bytes = 0, io_ns = 0, errors = 0, dlen = slen(dir), t0;
-	char *text, *line, *end, *buf, path[4096];
+	u64 size, files = 0, bytes = 0, io_ns = 0, errors = 0, dlen = slen(dir), t0;
+	char *text = slurp(sums, "read sums", &size), *line, *end, *buf, path[4096];
 	const char *first = 0;
 
-	if (sfd < 0) fail("open sums", -sfd, 0, 0);
-	size = sys(NR_lseek, sfd, 0, 2);
-	text = map(size + 1);
-	for (got = 0; got < size;) {
-		s64 n = sys6(NR_pread64, sfd, (s64)(text + got), size - got, got, 0, 0);
-		if (n <= 0) fail("read sums", got, size, -n);
-		got += n;
-	}
-	sys(NR_close, sfd, 0, 0);
 	if (bs == 0 || bs > LIST_CAP || dlen + 2 > sizeof(path)) fail("list: bad BS or DIR", bs, dlen, 0);
 	buf = map(LIST_CAP + 4096);
 	for (u64 i = 0; i < LIST_CAP; i += 4096)

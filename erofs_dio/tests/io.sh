@@ -25,7 +25,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 20
+ktap_plan 22
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -89,6 +89,24 @@ if [ "$bounced" != none ] && [ "$bounced" -le "$tails" ]; then
 else
 	ktap_fail "$what" "$bounced bounced, $tails such files"
 fi
+# Reads racing with umount: while a file is open and being read, umount is refused (EBUSY) and
+# leaves the mount whole; the reads finish intact, and the mount goes once the file is closed.
+big=$(sort -k2 -n /tmp/files | tail -1 | cut -d' ' -f1)
+exec 3< "/mnt/d/$big"
+(cd /mnt/d && "$DIO" cat 4096 0 "$big" "$big" "$big" | sha256sum > /tmp/racing) &
+reader=$!
+what="umount while a file is read is refused with EBUSY"
+if umount /mnt/d 2> /tmp/umount.err; then
+	ktap_fail "$what" "umount succeeded"
+elif grep -qi busy /tmp/umount.err; then
+	ktap_pass "$what"
+else
+	ktap_fail "$what" "$(cat /tmp/umount.err)"
+fi
+wait $reader
+exec 3<&-
+thrice=$( (cd /mnt/d && cat "$big" "$big" "$big") | sha256sum)
+ktap_expect_eq "the reads racing with umount are intact" "$thrice" "$(cat /tmp/racing)"
 ktap_check "erofs_dio unmounts" umount /mnt/d
 
 # Files with no block of their own (st_blocks 0 as erofs_dio counts, the compressed blocks;
@@ -113,5 +131,5 @@ at_least "fragments: decoded once, then served by the mount's cache" "$(delta "$
 ktap_check "erofs_dio unmounts lz4hc" umount /mnt/d
 umount /mnt/tools
 ktap_check "rmmod erofs_dio takes the counters away" sh -c "rmmod erofs_dio && test ! -e $D"
-rm -f /tmp/files /tmp/packed /tmp/frags
+rm -f /tmp/files /tmp/packed /tmp/frags /tmp/racing /tmp/umount.err
 ktap_finish
