@@ -1,7 +1,7 @@
 #!/bin/sh
 # The erofs bench (guest side; bench/run.sh erofs). One synthetic model file on an lz4hc image
 # with 256 KiB pclusters (erofs.disks), read whole by fio:
-#   stock erofs buffered  against  erofs_dio O_DIRECT,
+#   stock erofs buffered  against  erofs_dio O_DIRECT and erofs_dio buffered,
 #   with 4 jobs (disjoint quarters of the file) and with 1 job,
 #   under low memory (fio in a memory cgroup with memory.max = LOWMEM) and normal memory
 #   (a cgroup without a limit).
@@ -51,7 +51,7 @@ modprobe erofs 2>/dev/null
 mount -t erofs -o ro "$(disk tools.img)" /mnt/tools && tools_ok=1
 SMALL_IMAGES=$(cut -d: -f1 /mnt/tools/smallfiles.images 2>/dev/null | tr '\n' ' ')
 nsmall=$(echo "$SMALL_IMAGES" | wc -w)
-ktap_plan $((5 + 8 * REPS + 3 + nlimit * REPS + 1 + 2 * REPS + 3 * nsmall * SMALL_REPS + 2))
+ktap_plan $((5 + 12 * REPS + 3 + nlimit * REPS + 1 + 2 * REPS + 3 * nsmall * SMALL_REPS + 2))
 ktap_check "modprobe erofs (stock, the baseline)" modprobe erofs
 ktap_check "modprobe erofs_dio" modprobe erofs_dio
 ktap_expect_eq "tools image mounts" 1 "$tools_ok"
@@ -126,6 +126,7 @@ while [ "$rep" -le "$REPS" ]; do
 	for mem in low normal; do
 		for jobs in 4 1; do
 			run buffered "$mem" "$jobs" erofs 0 "$DEV"
+			run dio-buffered "$mem" "$jobs" erofs_dio 0 "$DEV"
 			run dio "$mem" "$jobs" erofs_dio 1 "$DEV"
 		done
 	done
