@@ -75,6 +75,24 @@ umount /mnt/m
 IMG=$(awk -v d="${DEV#/dev/}" '$4 == d {print $3 * 1024}' /proc/partitions)
 echo "# BENCH {\"run\":\"info\",\"ncpu\":$NCPU,\"memtotal_kb\":$(awk '/^MemTotal:/ {print $2}' /proc/meminfo),\"lowmem\":\"$LOWMEM\",\"bs\":\"$BS\",\"reps\":$REPS,\"file_bytes\":$SIZE,\"image_bytes\":$IMG}"
 
+# costs FSTYPE: erofs_dio's cost counters (debugfs; ns summed over readers), for erofs_dio.
+COSTS="ns_device ns_meta ns_decode ns_copy cache_hits mapped_decodes"
+costs() {
+	[ "$1" = erofs_dio ] || return 0
+	out=
+	for c in $COSTS; do
+		v=$(cat "/sys/kernel/debug/erofs_dio/$c" 2>/dev/null) || return 0
+		out="$out$v "
+	done
+	echo "$out"
+}
+# cost_fields BEFORE AFTER: ,"ns_device":N,... for the counters both snapshots have.
+cost_fields() {
+	[ -n "$1" ] && [ -n "$2" ] || return 0
+	echo "$COSTS $1 $2" | awk '{n = NF / 3; for (i = 1; i <= n; i++)
+		printf ",\"%s\":%.0f", $i, $(2 * n + i) - $(n + i)}'
+}
+
 # run NAME MEM JOBS FSTYPE DIRECT DEVICE: one fio run in a fresh cgroup, printed as BENCH.
 run() {
 	name=$1 mem=$2 jobs=$3 fstype=$4 direct=$5 dev=$6
@@ -89,7 +107,7 @@ run() {
 	fi
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	c0=$(cached_kb) b0=$(busy) t0=$(uptime_cs)
+	k0=$(costs "$fstype") c0=$(cached_kb) b0=$(busy) t0=$(uptime_cs)
 	rc=0
 	# shellcheck disable=SC2016
 	sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
@@ -97,7 +115,7 @@ run() {
 		--readonly --allow_file_create=0 --direct="$direct" --numjobs="$jobs" --size="$part" \
 		--offset_increment="$part" \
 		--group_reporting --output-format=json > /tmp/fio.json 2> /tmp/fio.err || rc=$?
-	t1=$(uptime_cs) b1=$(busy) c1=$(cached_kb)
+	t1=$(uptime_cs) b1=$(busy) c1=$(cached_kb) k1=$(costs "$fstype")
 	file=$(awk '$1 == "file" {print $2}' "$cg/memory.stat")
 	peak=$(cat "$cg/memory.peak" 2>/dev/null || echo null)
 	umount /mnt/m
@@ -116,7 +134,8 @@ run() {
 		"\"runtime_ms\":$(fio_key runtime),\"wall_cs\":$((t1 - t0)),\"busy_jiffies\":$((b1 - b0))," \
 		"\"hz\":100,\"ncpu\":$NCPU,\"fio_usr_pct\":$(fio_key usr_cpu)," \
 		"\"fio_sys_pct\":$(fio_key sys_cpu),\"cached_kb_before\":$c0,\"cached_kb_after\":$c1," \
-		"\"cgroup_file_bytes\":$file,\"cgroup_peak_bytes\":$peak,\"file_bytes\":$SIZE}" |
+		"\"cgroup_file_bytes\":$file,\"cgroup_peak_bytes\":$peak,\"file_bytes\":$SIZE" \
+		"$(cost_fields "$k0" "$k1")}" |
 		tr -d '\n' | sed 's/, "/,"/g'
 	echo
 }

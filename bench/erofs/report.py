@@ -37,6 +37,8 @@ TARGETS = [
     ("fraction_of_decompress_limit", ">=", 0.8),
     ("smallfiles_time_vs_stock", "<=", 1.1),
 ]
+# erofs_dio's debugfs cost counters a run records (ns summed over its readers).
+COSTS = ("ns_device", "ns_meta", "ns_decode", "ns_copy")
 # The small-file passes: (path in the records, label).
 SMALL_PATHS = [("buffered", "stock erofs buffered"), ("dio-buffered", "erofs_dio buffered"),
                ("dio", "erofs_dio O_DIRECT")]
@@ -56,6 +58,11 @@ def derive(r):
     d["cached_growth_bytes"] = growth
     d["page_cache_growth_fraction"] = round(growth / r["bytes"], 5)
     d["cgroup_file_fraction"] = round(r["cgroup_file_bytes"] / r["bytes"], 5)
+    # erofs_dio's own split of its time (summed over readers), per GiB read.
+    gib = r["bytes"] / (1 << 30)
+    for k in COSTS:
+        if k in r:
+            d[k.replace("ns_", "s_per_gib_")] = round(r[k] / 1e9 / gib, 3)
     return d
 
 
@@ -70,7 +77,9 @@ def median(xs):
 def summarize(group):
     """The median of each figure over a configuration's rounds."""
     keys = ("mib_s", "cpu_s", "cpu_s_per_gib", "cpu_util", "cached_growth_bytes",
-            "page_cache_growth_fraction", "cgroup_file_bytes", "fio_usr_pct", "fio_sys_pct")
+            "page_cache_growth_fraction", "cgroup_file_bytes", "fio_usr_pct", "fio_sys_pct",
+            "cache_hits", "mapped_decodes") + tuple(k.replace("ns_", "s_per_gib_")
+                                                    for k in COSTS)
     first = group[0]
     out = {k: first[k] for k in ("run", "fs", "direct", "mem", "jobs", "bs")}
     out["rounds"] = len(group)
@@ -333,6 +342,24 @@ def main():
                   f"{r['cached_growth_bytes'] / MIB:.1f} | {r['page_cache_growth_fraction']:.4f} | "
                   f"{r['cgroup_file_bytes'] / MIB:.1f} | "
                   f"{r['fio_usr_pct']:.1f}/{r['fio_sys_pct']:.1f} |")
+    costed = [r for r in runs if r.get("s_per_gib_decode") is not None]
+    if costed:
+        md += ["", "## Where erofs_dio's time goes", "",
+               "erofs_dio's own debugfs counters over each run, summed over its readers and "
+               "divided by the GiB read: waiting for data reads (`ns_device`), metadata reads "
+               "(`ns_meta`), decompression (`ns_decode`), copies to the destination (`ns_copy`, "
+               "only for bytes not decoded straight into it). Seconds per GiB, medians; CPU "
+               "s/GiB (all vCPUs, busy jiffies) beside them for scale. Device waits are not CPU "
+               "time, and with several jobs they overlap each other.", "",
+               "| path | memory | jobs | device wait | metadata | decode | copy | CPU "
+               "| extents decoded in place | decoded-cache hits |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in costed:
+            md.append(f"| {names[r['run']]} | {r['mem']} | {r['jobs']} "
+                      f"| {r['s_per_gib_device']:.2f} | {r['s_per_gib_meta']:.2f} "
+                      f"| {r['s_per_gib_decode']:.2f} | {r['s_per_gib_copy']:.2f} "
+                      f"| {r['cpu_s_per_gib']:.2f} | {r['mapped_decodes']:.0f} "
+                      f"| {r['cache_hits']:.0f} |")
     if small:
         md += ["", "## Small files", "",
                f"Every regular file of {next(iter(small.values()))['package']} "
