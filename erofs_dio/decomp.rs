@@ -3,11 +3,10 @@
 //! The crate's [`Decompressor`] on the kernel's libraries: lz4 (lz4 and lz4hc images), zstd,
 //! raw DEFLATE through zlib inflate, and MicroLZMA through xz.
 
-use kernel::alloc::KVVec;
 use kernel::ffi::c_int;
 
 use crate::erofs::{Algorithm, Decompressor, Error, Result};
-use crate::ffi::{self, Codec, DecodeJob, Dest};
+use crate::ffi::{self, Codec, Dest};
 
 /// Largest LZMA dictionary EROFS accepts (`Z_EROFS_LZMA_MAX_DICT_SIZE`).
 const LZMA_MAX_DICT: u32 = 8 << 20;
@@ -43,22 +42,6 @@ impl KernelDecompressor {
         }
     }
 
-    /// Starts decoding the first `slen` bytes of `src` into `dst` on another CPU; gives both
-    /// back when it cannot.
-    pub(crate) fn offload(
-        &self,
-        algorithm: Algorithm,
-        src: KVVec<u8>,
-        slen: usize,
-        dst: Dest,
-        partial: bool,
-    ) -> core::result::Result<DecodeJob, (KVVec<u8>, Dest)> {
-        match Self::codec(algorithm) {
-            Ok(codec) => DecodeJob::start(codec, src, slen, dst, partial, self.dict()),
-            Err(_) => Err((src, dst)),
-        }
-    }
-
     /// As [`Decompressor::decompress`], into a read's mapped destination.
     pub(crate) fn decompress_into(
         &mut self,
@@ -72,8 +55,7 @@ impl KernelDecompressor {
     }
 }
 
-/// The engine's error for a decompressor's negative errno.
-pub(crate) fn error(errno: c_int) -> Error {
+fn error(errno: c_int) -> Error {
     if errno == kernel::error::code::ENOMEM.to_errno() {
         Error::NoMemory
     } else {

@@ -4,7 +4,6 @@
  * Each returns the number of bytes written, or a negative errno: EFSCORRUPTED for bad input,
  * ENOMEM when a workspace cannot be had.
  */
-#include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -13,7 +12,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 #include <linux/xz.h>
 #include <linux/zlib.h>
 #include <linux/zstd.h>
@@ -157,76 +155,9 @@ static void erd_wspool_destroy(struct erd_wspool *p)
 	p->total = 0;
 }
 
-/*
- * Decoding on another CPU: a reader hands one extent's decode to the module's own workqueue
- * while it reads and decodes the next, and waits for it before it reports those bytes. Being
- * the module's own, the queue is drained at module exit, so no job outlives the code it runs.
- * Without it (it could not be made) readers decode everything themselves.
- */
-static struct workqueue_struct *erd_wq;
-
-struct erd_job {
-	struct work_struct work;
-	struct completion done;
-	const u8 *src;
-	u8 *dst;
-	size_t slen, dlen;
-	u32 alg, dict_size;
-	bool partial;
-	int ret;
-};
-
-static void erd_job_run(struct work_struct *work)
-{
-	struct erd_job *job = container_of(work, struct erd_job, work);
-
-	job->ret = erd_shim_decompress(job->alg, job->src, job->slen, job->dst, job->dlen,
-				       job->partial, job->dict_size);
-	complete(&job->done);
-}
-
-void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen,
-			 bool partial, u32 dict_size)
-{
-	struct erd_job *job;
-
-	if (!erd_wq || num_online_cpus() < 2)
-		return NULL;
-	job = kmalloc(sizeof(*job), GFP_KERNEL | __GFP_NOWARN);
-	if (!job)
-		return NULL;
-	*job = (struct erd_job) {
-		.src = src, .dst = dst, .slen = slen, .dlen = dlen,
-		.alg = alg, .dict_size = dict_size, .partial = partial,
-	};
-	INIT_WORK(&job->work, erd_job_run);
-	init_completion(&job->done);
-	queue_work(erd_wq, &job->work);
-	atomic64_inc(&erd_offloaded_decodes);
-	return job;
-}
-
-int erd_shim_job_wait(void *handle)
-{
-	struct erd_job *job = handle;
-	int ret;
-
-	wait_for_completion(&job->done);
-	ret = job->ret;
-	kfree(job);
-	return ret;
-}
-
-void erd_decompress_init(void)
-{
-	erd_wq = alloc_workqueue("erofs_dio_decode", WQ_UNBOUND | WQ_HIGHPRI, 0);
-}
-
-/* Module exit: every reader is gone, so every job is done and every workspace is free. */
+/* Module exit: every reader is gone, so every workspace is free. */
 void erd_decompress_exit(void)
 {
-	if (erd_wq)
-		destroy_workqueue(erd_wq);
 	erd_wspool_destroy(&erd_zstd_pool);
 	erd_wspool_destroy(&erd_zlib_pool);
 	erd_wspool_destroy(&erd_lzma_pool);

@@ -8,7 +8,7 @@
 use core::ffi::c_void;
 use core::ptr::NonNull;
 
-use kernel::alloc::{KBox, KVVec};
+use kernel::alloc::KBox;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
@@ -46,16 +46,6 @@ mod raw {
         pub(super) fn erd_shim_count(what: u32);
         pub(super) fn erd_shim_copy_to_iter(buf: *const u8, len: usize, iter: *mut c_void)
             -> usize;
-        pub(super) fn erd_shim_job_start(
-            alg: u32,
-            src: *const u8,
-            slen: usize,
-            dst: *mut u8,
-            dlen: usize,
-            partial: bool,
-            dict_size: u32,
-        ) -> *mut c_void;
-        pub(super) fn erd_shim_job_wait(job: *mut c_void) -> c_int;
         pub(super) fn erd_shim_dest_map(
             iter: *mut c_void,
             len: usize,
@@ -253,68 +243,6 @@ unsafe fn decompress_raw(
         )
     };
     usize::try_from(ret).map_err(|_| ret)
-}
-
-/// A decode running on the module's workqueue (`decompress.c`), from a buffer it owns into a
-/// mapped destination it owns: both stay alive until the decode is done, since dropping the
-/// job waits for it first (fields drop in order).
-pub(crate) struct DecodeJob {
-    handle: NonNull<c_void>,
-    src: KVVec<u8>,
-    dest: Dest,
-}
-
-impl DecodeJob {
-    /// Starts decoding the first `slen` bytes of `src` into `dest` on another CPU; gives both
-    /// back when it cannot (no second CPU, no memory, no workqueue).
-    pub(crate) fn start(
-        codec: Codec,
-        src: KVVec<u8>,
-        slen: usize,
-        dest: Dest,
-        partial: bool,
-        dict_size: u32,
-    ) -> core::result::Result<Self, (KVVec<u8>, Dest)> {
-        if slen > src.len() {
-            return Err((src, dest));
-        }
-        // SAFETY: `src` is valid for reads of `slen` bytes and `dest` for writes of `dest.len`
-        // bytes until the job is waited for: both move into the returned job, which waits
-        // before they drop. The job fails to start without touching either.
-        let handle = unsafe {
-            raw::erd_shim_job_start(
-                codec as u32,
-                src.as_ptr(),
-                slen,
-                dest.ptr.as_ptr(),
-                dest.len,
-                partial,
-                dict_size,
-            )
-        };
-        match NonNull::new(handle) {
-            Some(handle) => Ok(Self { handle, src, dest }),
-            None => Err((src, dest)),
-        }
-    }
-
-    /// Waits for the decode: its result (bytes written or a negative errno), the source
-    /// buffer and the destination.
-    pub(crate) fn finish(self) -> (core::result::Result<usize, c_int>, KVVec<u8>, Dest) {
-        let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: `handle` is a started job, waited for once: here, and `Drop` does not run.
-        let ret = unsafe { raw::erd_shim_job_wait(this.handle.as_ptr()) };
-        // SAFETY: `this` is never used or dropped again; each field is moved out once.
-        let (src, dest) = unsafe { (core::ptr::read(&this.src), core::ptr::read(&this.dest)) };
-        (usize::try_from(ret).map_err(|_| ret), src, dest)
-    }
-}
-
-impl Drop for DecodeJob {
-    fn drop(&mut self) {
-        // SAFETY: `handle` is a started job not yet waited for (`finish` skips this).
-        unsafe { raw::erd_shim_job_wait(self.handle.as_ptr()) };
-    }
 }
 
 /// The next bytes of a read's destination mapped as one kernel range (`dest.c`): the caller's

@@ -28,7 +28,6 @@ static inline struct erd_inode *EI(struct inode *inode)
 struct inode *erd_iget(struct super_block *sb, u64 nid);
 
 /* decompress.c */
-void erd_decompress_init(void);
 void erd_decompress_exit(void);
 
 /* stats.c: counted by io.c and the engine, shown in debugfs */
@@ -37,7 +36,6 @@ extern atomic64_t erd_direct_bytes;
 extern atomic64_t erd_bounce_reads;
 extern atomic64_t erd_cache_hits;
 extern atomic64_t erd_mapped_decodes;
-extern atomic64_t erd_offloaded_decodes;
 extern atomic64_t erd_ns_device;
 extern atomic64_t erd_ns_meta;
 extern atomic64_t erd_ns_decode;

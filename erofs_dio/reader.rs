@@ -19,20 +19,18 @@ use kernel::error::code::{EIO, ENOMEM};
 use kernel::prelude::*;
 
 use crate::cache::{Buffers, Key};
-use crate::decomp::{self, KernelDecompressor};
+use crate::decomp::KernelDecompressor;
 use crate::device::{Device, Meta};
 use crate::erofs::{
     self, decode_extent, decode_input, BlockSource, Extent, ExtentKind, FileMap, FileType,
 };
-use crate::ffi::{self, DecodeJob, Dest, Event, IterSink};
+use crate::ffi::{self, Dest, Event, IterSink};
 use crate::mount::Mount;
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
 const CHUNK: usize = 128 * 1024;
 /// Largest pcluster EROFS writes (`Z_EROFS_PCLUSTER_MAX_SIZE`).
 const MAX_PCLUSTER: u64 = 1 << 20;
-/// Smallest decoded extent worth handing to another CPU.
-const OFFLOAD_MIN: usize = 64 * 1024;
 /// Largest run of consecutive pclusters read from the device at once.
 const MAX_RUN: u64 = MAX_PCLUSTER;
 /// Largest decoded extent accepted; the format bounds it well below this.
@@ -113,18 +111,10 @@ pub(crate) struct Reader<'a> {
     bufs: Buffers,
     /// The device range (start, length) whose bytes `bufs.raw` holds.
     held: Option<(u64, usize)>,
-    /// An extent decoding on another CPU into the destination, not yet reported to the sink:
-    /// every byte before it has been, none after it.
-    inflight: Option<DecodeJob>,
-    /// The compressed stream of the next extent handed to another CPU.
-    job_src: KVVec<u8>,
 }
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
-        // A decode still running (the request failed after it started) is waited for, and
-        // its bytes are not reported.
-        drop(self.inflight.take());
         let bufs = core::mem::take(&mut self.bufs);
         self.mnt.spare.lock().give(bufs);
     }
@@ -157,8 +147,6 @@ impl<'a> Reader<'a> {
             dec: KernelDecompressor::new(mnt.vol.sb.compression.lzma_dict_size),
             bufs: mnt.spare.lock().take(),
             held: None,
-            inflight: None,
-            job_src: KVVec::new(),
         }
     }
 
@@ -171,9 +159,7 @@ impl<'a> Reader<'a> {
         len: u64,
         sink: &mut dyn Sink,
     ) -> Result<u64> {
-        let n = self.read_inner(file, pos, len, sink, true)?;
-        self.drain(sink)?;
-        Ok(n)
+        self.read_inner(file, pos, len, sink, true)
     }
 
     /// Fills `dst` from `file` at `pos`; returns the count (short only at end of file).
@@ -216,7 +202,6 @@ impl<'a> Reader<'a> {
                     let mut left = n;
                     while left > 0 {
                         let c = left.min(CHUNK as u64) as usize;
-                        self.drain(sink)?;
                         let buf = grow(&mut self.bufs.out, c)?;
                         buf.fill(0);
                         sink.put(buf)?;
@@ -227,7 +212,6 @@ impl<'a> Reader<'a> {
                     let mut off = 0u64;
                     while off < n {
                         let c = (n - off).min(CHUNK as u64) as usize;
-                        self.drain(sink)?;
                         let buf = grow(&mut self.bufs.out, c)?;
                         let at = ext.physical.checked_add(within + off).ok_or(corrupted())?;
                         if ext.inline || is_dir {
@@ -263,9 +247,10 @@ impl<'a> Reader<'a> {
                         _ => None,
                     };
                     if let Some(dest) = dest {
-                        self.decode_into(file, &ext, end, dest, sink)?;
+                        self.decode_into(file, &ext, end, &dest)?;
+                        sink.filled(dest);
+                        ffi::count(Event::MappedDecode);
                     } else {
-                        self.drain(sink)?;
                         let hit = self.decode(file, &ext, end, within, need, cache)?;
                         sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
                         if cache && !hit {
@@ -320,70 +305,23 @@ impl Reader<'_> {
         Ok(false)
     }
 
-    /// Decodes the whole compressed extent `ext` into `dest`, mapped from the destination, and
-    /// reports it to `sink` in order. A large one goes to another CPU when none is there yet,
-    /// and is reported once the next one is decoded here (or before anything else reaches the
-    /// sink), so one request keeps two CPUs decoding.
-    fn decode_into(
-        &mut self,
-        file: &FileMap,
-        ext: &Extent,
-        end: u64,
-        dest: Dest,
-        sink: &mut dyn Sink,
-    ) -> Result {
+    /// Decodes the whole compressed extent `ext` into `dest`, mapped from the destination.
+    fn decode_into(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: &Dest) -> Result {
         let sb = &self.mnt.vol.sb;
         let plen = to_usize(ext.physical_len)?;
         let at = self.load_at(file, ext, end)?;
         let raw = self.bufs.raw.get(at..at + plen).ok_or(corrupted())?;
         let (algorithm, src, partial) =
             decode_input(sb, ext, raw, dest.len()).map_err(read_error)?;
-        let dest = if self.inflight.is_none() && dest.len() >= OFFLOAD_MIN {
-            let mut copy = core::mem::replace(&mut self.job_src, KVVec::new());
-            grow(&mut copy, src.len())?.copy_from_slice(src);
-            match self.dec.offload(algorithm, copy, src.len(), dest, partial) {
-                Ok(job) => {
-                    self.inflight = Some(job);
-                    return Ok(());
-                }
-                Err((copy, dest)) => {
-                    self.job_src = copy;
-                    dest
-                }
-            }
-        } else {
-            dest
-        };
         let n = self
             .dec
-            .decompress_into(algorithm, src, &dest, partial)
+            .decompress_into(algorithm, src, dest, partial)
             .map_err(read_error)?;
         if n != dest.len() {
             return Err(read_error(erofs::Error::Corrupted(
                 "decompressed size mismatch",
             )));
         }
-        self.drain(sink)?;
-        sink.filled(dest);
-        ffi::count(Event::MappedDecode);
-        Ok(())
-    }
-
-    /// Waits for the extent decoding on another CPU, if any, and reports it to `sink`.
-    fn drain(&mut self, sink: &mut dyn Sink) -> Result {
-        let Some(job) = self.inflight.take() else {
-            return Ok(());
-        };
-        let (ret, copy, dest) = job.finish();
-        self.job_src = copy;
-        let n = ret.map_err(|e| read_error(decomp::error(e)))?;
-        if n != dest.len() {
-            return Err(read_error(erofs::Error::Corrupted(
-                "decompressed size mismatch",
-            )));
-        }
-        sink.filled(dest);
-        ffi::count(Event::MappedDecode);
         Ok(())
     }
 

@@ -3,8 +3,7 @@
  * erofs_dio's read counters, read-only in debugfs for the tests and the bench: how many device
  * reads went straight into the caller's buffer, with how many bytes, and how many through
  * bounce pages (see io.c); how many decoded pclusters came from the mount's cache, and how
- * many extents were decoded straight into the reader's mapped destination (dest.c), how many
- * of those on another CPU than the reader's (decompress.c); and the
+ * many extents were decoded straight into the reader's mapped destination (dest.c); and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
  * copying to the caller, so each cost of the read path is measured apart. Without debugfs they
  * count unseen and the module loads all the same.
@@ -18,7 +17,6 @@ atomic64_t erd_direct_bytes;
 atomic64_t erd_bounce_reads;
 atomic64_t erd_cache_hits;
 atomic64_t erd_mapped_decodes;
-atomic64_t erd_offloaded_decodes;
 atomic64_t erd_ns_device;
 atomic64_t erd_ns_meta;
 atomic64_t erd_ns_decode;
@@ -41,7 +39,6 @@ static const struct {
 	{ "bounce_reads", &erd_bounce_reads },
 	{ "cache_hits", &erd_cache_hits },
 	{ "mapped_decodes", &erd_mapped_decodes },
-	{ "offloaded_decodes", &erd_offloaded_decodes },
 	{ "ns_device", &erd_ns_device },
 	{ "ns_meta", &erd_ns_meta },
 	{ "ns_decode", &erd_ns_decode },

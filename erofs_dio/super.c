@@ -136,10 +136,8 @@ int erd_shim_register(void)
 					     erd_inode_init_once);
 	if (!erd_inode_cachep)
 		return -ENOMEM;
-	erd_decompress_init();
 	err = register_filesystem(&erd_fs_type);
 	if (err) {
-		erd_decompress_exit();
 		kmem_cache_destroy(erd_inode_cachep);
 		return err;
 	}
