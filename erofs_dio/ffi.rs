@@ -499,6 +499,32 @@ pub(crate) unsafe extern "C" fn erd_rs_read(
     }
 }
 
+/// Where the readahead window `[pos, pos + len)` should end: 0 with `*end` set, or -EINVAL
+/// when it should stay as it is.
+///
+/// # Safety
+///
+/// `mnt` and `file` are live; `end` is valid for writes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn erd_rs_window_end(
+    mnt: *mut c_void,
+    file: *mut c_void,
+    pos: u64,
+    len: u64,
+    end: *mut u64,
+) -> c_int {
+    // SAFETY: `mnt` and `file` are live (caller contract).
+    let (m, f) = unsafe { (mount_ref(mnt), file_ref(file)) };
+    match m.reader().window_end(f, pos, len) {
+        Some(e) => {
+            // SAFETY: `end` is valid for writes (caller contract).
+            unsafe { *end = e };
+            0
+        }
+        None => EINVAL.to_errno(),
+    }
+}
+
 /// The O_DIRECT read: `len` bytes of `file` at `pos` (already clamped to the file size) into
 /// the `struct iov_iter` `iter`, decoded in private buffers; returns the count copied (short
 /// on a fault after some progress) or a negative errno.

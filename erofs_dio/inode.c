@@ -219,21 +219,33 @@ static int erd_read_folio(struct file *file, struct folio *folio)
 
 /*
  * Readahead: the whole window in one engine call through a bvec iterator over its folios.
- * Extents inside the window decode straight into them; one cut by the window's edge is decoded
- * once into the engine's cache of decoded pclusters, which the neighbouring window (or
- * read_folio, one page at a time) then copies from. Folios the call did not fill (an error
- * part way) are left not uptodate, and read_folio tries them again.
+ * Extents inside the window decode straight into them; one cut by the window's edge is
+ * decoded once into the engine's cache of decoded pclusters, which the neighbouring window (or
+ * read_folio, one page at a time) then copies from. Folios the call did not fill (an error part
+ * way) are left not uptodate, and read_folio tries them again.
  */
 static void erd_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
+	void *mnt = inode->i_sb->s_fs_info;
 	loff_t pos = readahead_pos(rac), isize = i_size_read(inode);
-	unsigned int nr = readahead_count(rac), i, got = 0;
+	size_t len = readahead_length(rac), want = 0;
+	unsigned int nr, i, got = 0;
 	struct folio **folios;
 	struct bio_vec *bv;
 	struct iov_iter iter;
-	size_t want = 0;
+	u64 end;
 	ssize_t n = 0;
+
+	/*
+	 * Grown forward to the end of an extent, and to a size that holds several (as far as the
+	 * page cache lets it: it stops at a folio already there), so the extents inside decode
+	 * straight into the folios: only the one cut at the window's start, sharing a page with
+	 * the previous window, is decoded into the engine's cache and copied.
+	 */
+	if (!erd_rs_window_end(mnt, EI(inode)->rs, pos, len, &end) && end > pos + len)
+		readahead_expand(rac, pos, end - pos);
+	nr = readahead_count(rac);
 
 	folios = kmalloc_array(nr, sizeof(*folios), GFP_NOFS | __GFP_NOWARN);
 	bv = kmalloc_array(nr, sizeof(*bv), GFP_NOFS | __GFP_NOWARN);
@@ -252,7 +264,7 @@ static void erd_readahead(struct readahead_control *rac)
 		want = min_t(u64, (u64)got * PAGE_SIZE, isize - pos);
 	if (want) {
 		iov_iter_bvec(&iter, ITER_DEST, bv, got, want);
-		n = erd_rs_read_iter(inode->i_sb->s_fs_info, EI(inode)->rs, pos, want, &iter);
+		n = erd_rs_read_iter(mnt, EI(inode)->rs, pos, want, &iter);
 	}
 	for (i = 0; i < got; i++) {
 		struct folio *folio = folios[i];

@@ -31,6 +31,10 @@ use crate::mount::Mount;
 const CHUNK: usize = 128 * 1024;
 /// Largest pcluster EROFS writes (`Z_EROFS_PCLUSTER_MAX_SIZE`).
 const MAX_PCLUSTER: u64 = 1 << 20;
+/// Readahead windows of compressed files grow to at least this, then to a whole extent.
+const MIN_WINDOW: u64 = 1 << 20;
+/// Largest readahead window grown so.
+const MAX_SPAN: u64 = 4 << 20;
 /// Largest run of consecutive pclusters read from the device at once.
 const MAX_RUN: u64 = MAX_PCLUSTER;
 /// Largest decoded extent accepted; the format bounds it well below this.
@@ -160,6 +164,28 @@ impl<'a> Reader<'a> {
         sink: &mut dyn Sink,
     ) -> Result<u64> {
         self.read_inner(file, pos, len, sink, true)
+    }
+
+    /// Where a readahead window `[pos, pos + len)` of a compressed file should end: at the end
+    /// of the extent holding its last byte, the window first grown to [`MIN_WINDOW`]. Every
+    /// extent inside then decodes straight into the folios; only the one cut at the window's
+    /// start (extents end mid-page) goes through the decoded cache, so the larger the window
+    /// the fewer bytes are copied. `None` when there is nothing to gain: not compressed, or
+    /// the window would end in a fragment or tail, or grow past [`MAX_SPAN`].
+    pub(crate) fn window_end(&mut self, file: &FileMap, pos: u64, len: u64) -> Option<u64> {
+        let size = file.size();
+        let want = pos.checked_add(len.max(MIN_WINDOW))?.min(size);
+        let last = want.checked_sub(1)?;
+        if file.z.is_none() || pos > last {
+            return None;
+        }
+        let sb = &self.mnt.vol.sb;
+        let tail = file.map(sb, &mut self.meta, last).ok()?;
+        let end = tail.end().min(size);
+        if tail.kind != ExtentKind::Compressed || end.saturating_sub(pos) > MAX_SPAN {
+            return None;
+        }
+        Some(end)
     }
 
     /// Fills `dst` from `file` at `pos`; returns the count (short only at end of file).

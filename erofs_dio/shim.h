@@ -49,6 +49,7 @@ int erd_rs_lookup(void *mnt, void *dir, const u8 *name, u32 len, u64 *nid);
 int erd_rs_readdir(void *mnt, void *dir, void *dctx, u64 pos);
 ssize_t erd_rs_read(void *mnt, void *file, u64 pos, u8 *buf, size_t len);
 ssize_t erd_rs_read_iter(void *mnt, void *file, u64 pos, size_t len, void *iter);
+int erd_rs_window_end(void *mnt, void *file, u64 pos, u64 len, u64 *end);
 
 /* Implemented in C, called from Rust. */
 int erd_shim_register(void);
