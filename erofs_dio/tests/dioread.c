@@ -44,7 +44,11 @@ static int cat_one(const char *path, char *buf, u64 bs)
 	s64 fd = sys(NR_openat, AT_FDCWD, (s64)path, O_DIRECT_);
 	u64 pos = 0;
 
-	if (fd < 0) { put(2, "dioread: open "); put(2, path); put(2, " failed\n"); return 1; }
+	if (fd < 0) {
+		put(2, "dioread: open "); put(2, path); put(2, " failed errno "); putnum(2, -fd);
+		put(2, "\n");
+		return 1;
+	}
 	if (!(sys(NR_fcntl, fd, F_GETFL, 0) & O_DIRECT_)) { put(2, "dioread: no O_DIRECT\n"); quit(2); }
 	for (;;) {
 		s64 n = sys6(NR_pread64, fd, (s64)buf, bs, pos, 0, 0);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # erofs_dio under allocation failures: failslab, then fail_page_alloc, aimed at the reading task
 # alone (task-filter; user pages are left alone) while every file is read twice with O_DIRECT.
-# A read may fail, but with ENOMEM only: EIO or EFSCORRUPTED would tell the user the image is
-# bad. Each phase must have made some read fail, or it proved nothing. With injection off
+# A read (or the open before it: lookup and inode reads allocate too) may fail, but with ENOMEM
+# only: EIO or EFSCORRUPTED would tell the user the image is bad. Each phase must have made some read fail, or it proved nothing. With injection off
 # every file reads back as before. No oops, warning or leak (the harness checks the console).
 . "$SUITE_DIR/ktap.sh"
 
@@ -22,7 +22,7 @@ inject() { # failslab|fail_page_alloc PROBABILITY
 	echo -1 > $D/$1/times
 	echo "$2" > $D/$1/probability
 }
-# errnos: the distinct errnos the reader reported in /tmp/err.
+# errnos: the distinct errnos the reader reported in /tmp/err (failed opens and reads).
 errnos() { sed -n 's/.* errno \([0-9]*\)$/\1/p' /tmp/err | sort -u | tr '\n' ' '; }
 
 ktap_plan $((2 + 6 * 3))
