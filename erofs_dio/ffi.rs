@@ -515,7 +515,7 @@ pub(crate) unsafe extern "C" fn erd_rs_window_end(
 ) -> c_int {
     // SAFETY: `mnt` and `file` are live (caller contract).
     let (m, f) = unsafe { (mount_ref(mnt), file_ref(file)) };
-    match m.reader().window_end(f, pos, len) {
+    match crate::reader::window_end(m, f, pos, len) {
         Some(e) => {
             // SAFETY: `end` is valid for writes (caller contract).
             unsafe { *end = e };

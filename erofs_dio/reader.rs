@@ -13,7 +13,9 @@
 //! pcluster whose decoded bytes other reads need (`Extent::decode_is_shared`) is looked up in
 //! the mount's decoded cache first, and decoded whole and offered to it on a miss.
 
+use core::ops::Range;
 use kernel::alloc::flags::__GFP_NOWARN;
+
 use kernel::alloc::KVVec;
 use kernel::error::code::{EIO, ENOMEM};
 use kernel::prelude::*;
@@ -124,6 +126,28 @@ impl Drop for Reader<'_> {
     }
 }
 
+/// Where a readahead window `[pos, pos + len)` of a compressed file should end: at the end
+/// of the extent holding its last byte, the window first grown to [`MIN_WINDOW`]. Every
+/// extent inside then decodes straight into the folios; only the one cut at the window's
+/// start (extents end mid-page) goes through the decoded cache, so the larger the window
+/// the fewer bytes are copied. `None` when there is nothing to gain: not compressed, or
+/// the window would end in a fragment or tail, or grow past [`MAX_SPAN`].
+pub(crate) fn window_end(mnt: &Mount, file: &FileMap, pos: u64, len: u64) -> Option<u64> {
+    let size = file.size();
+    let want = pos.checked_add(len.max(MIN_WINDOW))?.min(size);
+    let last = want.checked_sub(1)?;
+    if file.z.is_none() || pos > last {
+        return None;
+    }
+    // Metadata only: no request buffers are taken for it.
+    let tail = file.map(&mnt.vol.sb, &mut mnt.dev.meta(), last).ok()?;
+    let end = tail.end().min(size);
+    if tail.kind != ExtentKind::Compressed || end.saturating_sub(pos) > MAX_SPAN {
+        return None;
+    }
+    Some(end)
+}
+
 /// `v` as a buffer of exactly `n` bytes, reallocated (never copied) when too small; zero
 /// filled only when allocated, so a kept buffer costs nothing. A failure is the reader's
 /// ENOMEM, not a warning with a stack dump in the log.
@@ -164,28 +188,6 @@ impl<'a> Reader<'a> {
         sink: &mut dyn Sink,
     ) -> Result<u64> {
         self.read_inner(file, pos, len, sink, true)
-    }
-
-    /// Where a readahead window `[pos, pos + len)` of a compressed file should end: at the end
-    /// of the extent holding its last byte, the window first grown to [`MIN_WINDOW`]. Every
-    /// extent inside then decodes straight into the folios; only the one cut at the window's
-    /// start (extents end mid-page) goes through the decoded cache, so the larger the window
-    /// the fewer bytes are copied. `None` when there is nothing to gain: not compressed, or
-    /// the window would end in a fragment or tail, or grow past [`MAX_SPAN`].
-    pub(crate) fn window_end(&mut self, file: &FileMap, pos: u64, len: u64) -> Option<u64> {
-        let size = file.size();
-        let want = pos.checked_add(len.max(MIN_WINDOW))?.min(size);
-        let last = want.checked_sub(1)?;
-        if file.z.is_none() || pos > last {
-            return None;
-        }
-        let sb = &self.mnt.vol.sb;
-        let tail = file.map(sb, &mut self.meta, last).ok()?;
-        let end = tail.end().min(size);
-        if tail.kind != ExtentKind::Compressed || end.saturating_sub(pos) > MAX_SPAN {
-            return None;
-        }
-        Some(end)
     }
 
     /// Fills `dst` from `file` at `pos`; returns the count (short only at end of file).
@@ -323,9 +325,8 @@ impl Reader<'_> {
             ffi::count(Event::CacheHit);
             return Ok(true);
         }
-        let plen = to_usize(ext.physical_len)?;
-        let at = self.load_at(file, ext, end)?;
-        let raw = self.bufs.raw.get(at..at + plen).ok_or(corrupted())?;
+        let raw = self.load_at(file, ext, end)?;
+        let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
         let out = self.bufs.out.get_mut(..len).ok_or(ENOMEM)?;
         decode_extent(&self.mnt.vol.sb, ext, raw, out, &mut self.dec).map_err(read_error)?;
         Ok(false)
@@ -334,9 +335,8 @@ impl Reader<'_> {
     /// Decodes the whole compressed extent `ext` into `dest`, mapped from the destination.
     fn decode_into(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: &Dest) -> Result {
         let sb = &self.mnt.vol.sb;
-        let plen = to_usize(ext.physical_len)?;
-        let at = self.load_at(file, ext, end)?;
-        let raw = self.bufs.raw.get(at..at + plen).ok_or(corrupted())?;
+        let raw = self.load_at(file, ext, end)?;
+        let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
         let (algorithm, src, partial) =
             decode_input(sb, ext, raw, dest.len()).map_err(read_error)?;
         let n = self
@@ -351,16 +351,19 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Makes the raw buffer hold `ext`'s pcluster; returns where it starts in it.
-    fn load_at(&mut self, file: &FileMap, ext: &Extent, end: u64) -> Result<usize> {
-        if !ext.inline {
-            return self.load_run(file, ext, end);
-        }
-        // A pcluster packed inline beside its inode is metadata.
-        self.held = None;
-        let raw = grow(&mut self.bufs.raw, to_usize(ext.physical_len)?)?;
-        self.meta.read(ext.physical, raw).map_err(read_error)?;
-        Ok(0)
+    /// Makes the raw buffer hold `ext`'s pcluster; returns where it lies in it.
+    fn load_at(&mut self, file: &FileMap, ext: &Extent, end: u64) -> Result<Range<usize>> {
+        let plen = to_usize(ext.physical_len)?;
+        let at = if ext.inline {
+            // A pcluster packed inline beside its inode is metadata.
+            self.held = None;
+            let raw = grow(&mut self.bufs.raw, plen)?;
+            self.meta.read(ext.physical, raw).map_err(read_error)?;
+            0
+        } else {
+            self.load_run(file, ext, end)?
+        };
+        Ok(at..at.checked_add(plen).ok_or(corrupted())?)
     }
 
     /// Makes the raw buffer hold `ext`'s pcluster and returns where it starts in it. A miss
