@@ -1,0 +1,145 @@
+//! Synthetic traces replayed through a model of the module: intermittent depth-1 reads with
+//! think time boost; sustained depth-32 reads do not.
+
+mod common;
+
+use common::{Rng, Sim, MS, US};
+use pmqos_policy::policy::{Action, Config, Op};
+
+const HZ: u64 = 300_000_000;
+const WORK_LATENCY: u64 = 20 * US;
+
+/// Reads at depth 1: each waits `service` then its think time (1 to 10 ms), `n` of them.
+/// Returns when the last one was issued.
+fn intermittent(sim: &mut Sim, rng: &mut Rng, start: u64, n: usize) -> u64 {
+    let mut t = start;
+    let mut last = t;
+    for _ in 0..n {
+        last = t;
+        sim.issue(t, Op::READ);
+        t += 200 * US;
+        sim.complete(t);
+        t += rng.range(MS, 10 * MS);
+    }
+    last
+}
+
+/// Reads kept at depth 32 for `duration`: 32 issued 1 us apart, each completion reissues.
+/// Returns when the load ended.
+fn sustained(sim: &mut Sim, start: u64, duration: u64) -> u64 {
+    let service = 400 * US;
+    let mut due: Vec<u64> = (0..32).map(|i| start + i * US).collect();
+    for &t in &due {
+        sim.issue(t, Op::READ);
+    }
+    for d in &mut due {
+        *d += service;
+    }
+    let end = start + duration;
+    loop {
+        let (i, &t) = due.iter().enumerate().min_by_key(|&(_, &t)| t).unwrap();
+        sim.complete(t);
+        if t >= end {
+            due.remove(i);
+            if due.is_empty() {
+                return t;
+            }
+            continue;
+        }
+        sim.issue(t, Op::READ);
+        due[i] = t + service;
+    }
+}
+
+#[test]
+fn intermittent_reads_raise_one_floor_held_through_the_burst() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let start = 1_000 * MS;
+    let last = intermittent(&mut sim, &mut Rng::new(1), start, 200);
+    sim.finish();
+    assert_eq!(sim.boosts(), 1);
+    assert_eq!(sim.writes.len(), 2, "{:?}", sim.writes);
+    assert_eq!(sim.writes[0].at_ns, start + WORK_LATENCY);
+    assert_eq!(sim.writes[0].action, Action::SetFloor(HZ));
+    assert_eq!(sim.writes[1].action, Action::DropFloor);
+    assert_eq!(sim.writes[1].at_ns, last + cfg.hold_ns);
+    let c = sim
+        .policy
+        .counters(last + 1_000 * MS, sim.hot.requests, sim.hot.qualifying);
+    assert_eq!(
+        (c.requests, c.qualifying, c.boosts, c.updates),
+        (200, 200, 1, 2)
+    );
+    assert_eq!(c.boosted_ns, last + cfg.hold_ns - start - WORK_LATENCY);
+}
+
+#[test]
+fn reads_further_apart_than_the_hold_raise_a_floor_each() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    for i in 0..10 {
+        let t = 1_000 * MS + i * 100 * MS;
+        sim.issue(t, Op::READ | Op::SYNC);
+        sim.complete(t + 200 * US);
+    }
+    sim.finish();
+    assert_eq!(sim.boosts(), 10);
+    assert_eq!(
+        sim.policy.counters(0, 0, 0).boosted_ns,
+        10 * (cfg.hold_ns - WORK_LATENCY)
+    );
+}
+
+#[test]
+fn sustained_reads_raise_no_floor() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    sustained(&mut sim, 1_000 * MS, 1_000 * MS);
+    sim.finish();
+    assert!(sim.writes.is_empty(), "{:?}", sim.writes);
+    // Only the first requests of the ramp qualified, and the queue was full before the work
+    // item ran.
+    assert_eq!(sim.hot.qualifying, u64::from(cfg.low_depth));
+    assert!(sim.hot.requests > 10_000);
+}
+
+#[test]
+fn sustained_reads_with_an_instant_work_item_raise_one_short_floor() {
+    // If the work runs before the queue fills, the ramp's first request raises a floor; it
+    // ends after the hold time although the load goes on.
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, 0);
+    let start = 1_000 * MS;
+    sustained(&mut sim, start, 1_000 * MS);
+    sim.finish();
+    assert_eq!(sim.boosts(), 1);
+    assert_eq!(sim.intervals(u64::MAX), [(start, start + US + cfg.hold_ns)]);
+}
+
+#[test]
+fn bursty_mix_boosts_only_in_the_quiet_phases() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let mut rng = Rng::new(7);
+    let mut t = 1_000 * MS;
+    let mut quiet = Vec::new();
+    let mut busy = Vec::new();
+    for _ in 0..3 {
+        let end = sustained(&mut sim, t, 300 * MS);
+        busy.push((t, end));
+        t = end + 200 * MS;
+        let last = intermittent(&mut sim, &mut rng, t, 30);
+        quiet.push((t, last + cfg.hold_ns + cfg.rate_limit_ns));
+        t = last + 200 * MS;
+    }
+    sim.finish();
+    assert_eq!(sim.boosts(), 3);
+    for (raised, dropped) in sim.intervals(u64::MAX) {
+        assert!(
+            quiet.iter().any(|&(a, b)| a <= raised && dropped <= b),
+            "floor {raised}..{dropped} outside the quiet phases"
+        );
+        assert!(busy.iter().all(|&(a, b)| dropped <= a || b <= raised));
+    }
+}
