@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import benchlib  # noqa: E402
 
 DEVICES = ["zram-lz4", "zram-lz4+zstd", "zmc-async", "zmc-sync"]
+TIGHT_DEVICES = ["zram-lz4", "zmc-async", "zmc-tiers"]
 
 # name: (definition, op, target)
 RATIOS = {
@@ -19,7 +20,8 @@ RATIOS = {
         "mem_used_total of zmc-async after its background recompression over zram-lz4's, "
         "real pages", "<=", 0.75),
     "swapin_p99_ratio": (
-        "p99 of the swap-in page fault while relaunching, zmc-async over zram-lz4", "<=", 1.05),
+        "p99 of the app's first touch of a page while relaunching under tight memory, zmc-async "
+        "over zram-lz4, over all rounds", "<=", 1.05),
     "swapout_p99_ratio": (
         "p99 of one 4 KiB O_DIRECT write (swap-out submit), zmc-async over zram-lz4, real pages",
         "<=", 0.5),
@@ -27,8 +29,12 @@ RATIOS = {
         "the same with a CPU hog spinning on every vCPU (the async workers get no idle CPU)",
         "<=", 1.0),
     "relaunch_ratio": (
-        "time to touch the swapped-out working set again under a hog, zmc-async over zram-lz4",
+        "tight memory (the app, background apps and the store share one budget): time for the "
+        "app to touch all its pages again, zmc-async over zram-lz4, summed over the rounds",
         "<=", 0.85),
+    "relaunch_ratio_churn": (
+        "time to touch a swapped-out working set again while a hog in another cgroup keeps "
+        "memory tight (the store outside every limit), zmc-async over zram-lz4", "<=", 1.0),
     "ratio_vs_zram_recompress": (
         "compression ratio (orig_data_size / mem_used_total) after recompression, zmc-async over "
         "zram-lz4+zstd (idle + recompress type=idle), real pages", ">=", 1.0),
@@ -103,23 +109,44 @@ def main():
         r = find(records, "corpus", dev, "relaunch")
         raw["relaunch"][dev] = {k: r[k] for k in r if k not in ("set", "dev", "phase")}
 
+    tight = next(r["tight"] for r in records if "tight" in r)
+    raw["relaunch_tight"] = {"setup": tight}
+    for dev in TIGHT_DEVICES:
+        rows = [r for r in records if r.get("dev") == dev and r.get("phase") == "relaunch_tight"]
+        if len(rows) != tight["rounds"]:
+            raise SystemExit(f"zram report: {len(rows)} tight relaunch rounds for {dev}, "
+                             f"{tight['rounds']} expected")
+        raw["relaunch_tight"][dev] = [{k: r[k] for k in r if k not in ("set", "dev", "phase")}
+                                      for r in rows]
+
     c = raw["corpus"]
     rl = raw["relaunch"]
+    rt = {d: raw["relaunch_tight"][d] for d in TIGHT_DEVICES}
+
+    def tight_ratio(dev, key, agg=sum):
+        return benchlib.ratio(agg(r[key] for r in rt[dev]), agg(r[key] for r in rt["zram-lz4"]))
+
+    def round_ratios(dev):
+        return [benchlib.ratio(a["total_ns"], b["total_ns"]) for a, b in zip(rt[dev], rt["zram-lz4"])]
     zmc_after = c["zmc-async"]["recompress"]
     zram_rc = c["zram-lz4+zstd"]["recompress"]
     ratios = {
         "stored_bytes_ratio": benchlib.ratio(zmc_after["mem_used_total"],
                                              c["zram-lz4"]["stored"]["mem_used_total"]),
-        "swapin_p99_ratio": benchlib.ratio(rl["zmc-async"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
+        "swapin_p99_ratio": tight_ratio("zmc-async", "p99_ns", max),
         "swapout_p99_ratio": benchlib.ratio(c["zmc-async"]["write"]["p99_ns"],
                                             c["zram-lz4"]["write"]["p99_ns"]),
-        "relaunch_ratio": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "relaunch_ratio": tight_ratio("zmc-async", "total_ns"),
+        "relaunch_ratio_churn": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "relaunch_ratio_tiers": tight_ratio("zmc-tiers", "total_ns"),
+        "swapin_p99_ratio_tiers": tight_ratio("zmc-tiers", "p99_ns", max),
         "swapout_p99_ratio_contended": benchlib.ratio(
             find(records, "corpus", "zmc-async", "write_contended")["p99_ns"],
             find(records, "corpus", "zram-lz4", "write_contended")["p99_ns"]),
-        "relaunch_ratio_sio": benchlib.ratio(rl["zmc-async-sio"]["total_ns"], rl["zram-lz4"]["total_ns"]),
-        "relaunch_ratio_tiers": benchlib.ratio(rl["zmc-tiers"]["total_ns"], rl["zram-lz4"]["total_ns"]),
-        "swapin_p99_ratio_tiers": benchlib.ratio(rl["zmc-tiers"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
+        "relaunch_ratio_sio_churn": benchlib.ratio(rl["zmc-async-sio"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "relaunch_ratio_tiers_churn": benchlib.ratio(rl["zmc-tiers"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "swapin_p99_ratio_churn": benchlib.ratio(rl["zmc-async"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
+        "swapin_p99_ratio_tiers_churn": benchlib.ratio(rl["zmc-tiers"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
         "ratio_vs_zram_recompress": benchlib.ratio(zram_rc["mem_used_total"],
                                                    zmc_after["mem_used_total"]),
         "recompress_cpu_ratio": benchlib.ratio(zmc_after["bg_cpu_ns"], zram_rc["cpu_ns"]),
@@ -139,6 +166,7 @@ def main():
         "targets": {k: f"{op} {t}" for k, (_, op, t) in RATIOS.items()},
         "definitions": {k: d for k, (d, _, _) in RATIOS.items()},
         "async_cpu": async_cpu,
+        "relaunch_tight_round_ratios": {d: round_ratios(d) for d in TIGHT_DEVICES if d != "zram-lz4"},
         "raw": raw,
         "idle": idle,
     }
@@ -174,6 +202,13 @@ def main():
         stem + "-tradeoff.png", "Memory against relaunch: the swap rows (lower left is better)",
         "stored before relaunch, mem_used_total (MiB)", "relaunch (ms)",
         {d: (r["mem_used_total"] / mib, r["total_ns"] / 1e6) for d, r in rl.items()})
+
+    benchlib.scatter(
+        stem + "-tradeoff-tight.png",
+        "Tight memory: store against relaunch, each round (lower left is better)",
+        "store before relaunch, mem_used_total (MiB)", "relaunch (ms)",
+        {f"{d} #{r['round']}": (r["mem_used_total"] / mib, r["total_ns"] / 1e6)
+         for d in TIGHT_DEVICES for r in rt[d]})
 
     lines = [f"# zram bench, {args.arch}", ""]
     lines += benchlib.machine_lines(machine)
@@ -231,7 +266,24 @@ def main():
     for d in ("zmc-async", "zmc-sync"):
         for algo, v in c[d]["policy_stat_after_recompress"].items():
             lines.append(f"| {d} | {algo} | {v['pages']} | {v['comp_ms']} | {v['decomp_pages']} | {v['decomp_ms']} |")
-    lines += ["", "## Relaunch (swap, real pages)", "",
+    lines += ["", "## Relaunch under tight memory (swap, real pages)", "",
+              f"The app ({tight['app_pages']} pages), {tight['bg_apps']} background apps "
+              f"({tight['bg_pages']} pages each, a quarter of them written every second) and the "
+              f"store share {tight['budget_kb']} KiB: the apps' memory cgroup is held at that less "
+              "the store's mem_used_total (and zmc's staging buffers). The background apps are "
+              "frozen before the app comes back. Rounds: "
+              f"{tight['rounds']}, the devices in turn within each.", "",
+              "| device | round | relaunch ms | fault p50 µs | fault p99 µs | major faults | "
+              "app swapped KiB | store KiB | cgroup limit KiB | pswpin | pswpout | guest CPU ms |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for d in TIGHT_DEVICES:
+        for r in rt[d]:
+            lines.append(f"| {d} | {r['round']} | {r['total_ns'] / 1e6:.0f} | {r['p50_ns'] / 1e3:.0f} | "
+                         f"{r['p99_ns'] / 1e3:.0f} | {r['majflt']} | {r['app_swap_kb']} | "
+                         f"{r['mem_used_total'] >> 10} | {r['limit_kb']} | {r['pswpin']} | "
+                         f"{r['pswpout']} | {r['cpu_ms']} |")
+    lines += ["", "![trade-off, tight memory](zram-%s-tradeoff-tight.png)" % args.arch]
+    lines += ["", "## Relaunch with the store outside the limit (churn; swap, real pages)", "",
               "| device | swap-out by memory.reclaim ms | relaunch ms | fault p50 µs | fault p99 µs | guest CPU ms | "
               "pswpin | swap_ra | swap_ra_hit | stored before relaunch |",
               "|---|---|---|---|---|---|---|---|---|---|"]

@@ -20,9 +20,20 @@
  *                                   "ready", waits for a line on stdin, then touches every page
  *                                   once, timing each first touch (a page fault when it was
  *                                   swapped out) and the whole pass (the relaunch time), then
- *                                   checks every page against SRC
+ *                                   checks every page against SRC; "majflt" is the pass's
+ *                                   major faults (swap-ins that waited for the device)
  *   zbench hog SRC NPAGES SECONDS   NPAGES anonymous pages filled from SRC, then written to
  *                                   (one word per page) round and round for SECONDS
+ *   zbench bgapp SRC FIRST NPAGES STRIDE PERIOD_MS SECONDS
+ *                                   a background app: NPAGES anonymous pages filled from SRC's
+ *                                   pages FIRST.. (wrapping at its end), then every PERIOD_MS
+ *                                   every STRIDE-th page is written once (one word: the app's
+ *                                   part in use), for SECONDS
+ *   zbench limit MAX MMSTAT BUDGET_KIB EXTRA_KIB PERIOD_MS SECONDS
+ *                                   one memory budget for a cgroup and a compressed store: every
+ *                                   PERIOD_MS, writes BUDGET_KIB less EXTRA_KIB less the store's
+ *                                   mem_used_total (MMSTAT, a zram mm_stat) to MAX (the cgroup's
+ *                                   memory.max), for SECONDS
  *   zbench now                      CLOCK_MONOTONIC in nanoseconds
  *
  * Exit status: 0 on success, 1 on an error or a page that does not match SRC.
@@ -189,19 +200,33 @@ static int stats(const char *raw)
 	return 0;
 }
 
-static char *fill(const char *src, u64 npages)
+/* rusage as the kernel lays it out on 64-bit arches, in longs. */
+enum { RU_UTIME = 0, RU_STIME = 2, RU_MAJFLT = 9, RU_LONGS = 18 };
+
+static u64 major_faults(void)
+{
+	s64 ru[RU_LONGS];
+
+	if (sys(NR_getrusage, 0, (s64)ru, 0) < 0) fail("getrusage", 0, 0, 0);
+	return (u64)ru[RU_MAJFLT];
+}
+
+/* NPAGES anonymous pages holding SRC's pages FIRST.., wrapping at SRC's end. */
+static char *fill(const char *src, u64 first, u64 npages)
 {
 	int sfd = open_at(src, O_DIRECT_);
+	s64 srcpages = sys(NR_lseek, sfd, 0, 2) / (s64)PAGE;
 	char *mem = map(npages * PAGE + PAGE);
 	char *buf = map(PAGE * 2);
 	u64 i;
 
+	if (srcpages <= 0) fail("SRC is empty (size)", srcpages, 0, 0);
 	mem = (char *)(((u64)mem + PAGE - 1) & ~(PAGE - 1));
 	buf = (char *)(((u64)buf + PAGE - 1) & ~(PAGE - 1));
 	for (i = 0; i < npages; i++) {
 		u64 *d = (u64 *)(mem + i * PAGE), *s = (u64 *)buf, j;
 
-		src_page(sfd, i, buf);
+		src_page(sfd, (first + i) % (u64)srcpages, buf);
 		for (j = 0; j < PAGE / 8; j++) d[j] = s[j];
 	}
 	sys(NR_close, sfd, 0, 0);
@@ -210,19 +235,20 @@ static char *fill(const char *src, u64 npages)
 
 static int ws(const char *src, u64 npages)
 {
-	char *mem = fill(src, npages);
+	char *mem = fill(src, 0, npages);
 	u64 *lat = (u64 *)map(npages * 8 + 8);
 	volatile u64 sink = 0;
 	char line[16];
 	char *buf = map(PAGE * 2);
 	int sfd;
-	u64 i, start, total;
+	u64 i, start, total, majflt;
 
 	buf = (char *)(((u64)buf + PAGE - 1) & ~(PAGE - 1));
 	/* Touch the bookkeeping now, so the timed pass faults only on the working set. */
 	for (i = 0; i < npages; i++) lat[i] = 0;
 	put(1, "ready\n");
 	if (sys(NR_read, 0, (s64)line, sizeof(line)) <= 0) fail("no go line on stdin", 0, 0, 0);
+	majflt = major_faults();
 	start = now_ns();
 	for (i = 0; i < npages; i++) {
 		u64 t0 = now_ns();
@@ -231,6 +257,7 @@ static int ws(const char *src, u64 npages)
 		lat[i] = now_ns() - t0;
 	}
 	total = now_ns() - start;
+	majflt = major_faults() - majflt;
 	(void)sink;
 	sfd = open_at(src, O_DIRECT_);
 	for (i = 0; i < npages; i++) {
@@ -238,13 +265,14 @@ static int ws(const char *src, u64 npages)
 		if (!same(mem + i * PAGE, buf)) fail("working-set page differs from SRC (page)", i, 0, 0);
 	}
 	report(lat, npages, total);
+	member("majflt", majflt, 0);
 	put(1, "\n");
 	return 0;
 }
 
 static int hog(const char *src, u64 npages, u64 seconds)
 {
-	char *mem = fill(src, npages);
+	char *mem = fill(src, 0, npages);
 	u64 end = now_ns() + seconds * 1000000000UL, i = 0;
 
 	while (now_ns() < end) {
@@ -256,13 +284,74 @@ static int hog(const char *src, u64 npages, u64 seconds)
 	return 0;
 }
 
+static int bgapp(const char *src, u64 first, u64 npages, u64 stride, u64 period_ms, u64 seconds)
+{
+	char *mem = fill(src, first, npages);
+	u64 end = now_ns() + seconds * 1000000000UL, round = 0;
+
+	while (now_ns() < end) {
+		u64 t0 = now_ns(), i, spent_ms;
+
+		for (i = 0; i < npages; i += stride) *(volatile u64 *)(mem + i * PAGE + 16) = round;
+		round++;
+		spent_ms = (now_ns() - t0) / 1000000UL;
+		if (spent_ms < period_ms) sleep_ms(period_ms - spent_ms);
+	}
+	return 0;
+}
+
+/* A number from the start of a short file, or fields in, e.g. mm_stat's third: field 2. */
+static u64 read_field(int fd, int field)
+{
+	char buf[256];
+	s64 n = sys6(NR_pread64, fd, (s64)buf, sizeof(buf) - 1, 0, 0, 0);
+	int i = 0;
+
+	if (n <= 0) fail("read MMSTAT (errno)", -n, 0, 0);
+	buf[n] = 0;
+	while (field-- > 0) {
+		while (buf[i] == ' ') i++;
+		while (buf[i] && buf[i] != ' ') i++;
+	}
+	while (buf[i] == ' ') i++;
+	return num(buf + i);
+}
+
+static int limit(const char *max, const char *mmstat, u64 budget_kib, u64 extra_kib, u64 period_ms,
+		 u64 seconds)
+{
+	int mfd = open_at(max, O_WRONLY_), sfd = open_at(mmstat, 0);
+	u64 end = now_ns() + seconds * 1000000000UL, last = 0;
+
+	while (now_ns() < end) {
+		u64 store_kib = read_field(sfd, 2) / 1024 + extra_kib;
+		u64 kib = store_kib + budget_kib / 4 < budget_kib ? budget_kib - store_kib : budget_kib / 4;
+
+		if (kib != last) {
+			char b[24];
+			int i = 23;
+			u64 v = kib * 1024;
+			s64 w;
+
+			b[i] = '\n';
+			do { b[--i] = '0' + v % 10; v /= 10; } while (v);
+			w = sys6(NR_pwrite64, mfd, (s64)(b + i), 24 - i, 0, 0, 0);
+			if (w < 0) fail("write MAX (KiB errno)", kib, -w, 0);
+			last = kib;
+		}
+		sleep_ms(period_ms);
+	}
+	return 0;
+}
+
 /* The CPU time of this process (user and system), in ns: the scheduler's own count. */
 static u64 cpu_ns(void)
 {
-	s64 ru[18];
+	s64 ru[RU_LONGS];
 
 	if (sys(NR_getrusage, 0, (s64)ru, 0) < 0) fail("getrusage", 0, 0, 0);
-	return (u64)(ru[0] + ru[2]) * 1000000000UL + (u64)(ru[1] + ru[3]) * 1000UL;
+	return (u64)(ru[RU_UTIME] + ru[RU_STIME]) * 1000000000UL +
+	       (u64)(ru[RU_UTIME + 1] + ru[RU_STIME + 1]) * 1000UL;
 }
 
 /* Writes TEXT to FILE (a sysfs attribute) and prints the CPU time the write took. */
@@ -296,6 +385,10 @@ int main_(char **argv, int argc)
 		return ws(argv[2], num(argv[3]));
 	if (argc == 5 && streq(argv[1], "hog"))
 		return hog(argv[2], num(argv[3]), num(argv[4]));
+	if (argc == 8 && streq(argv[1], "bgapp") && num(argv[5]) > 0)
+		return bgapp(argv[2], num(argv[3]), num(argv[4]), num(argv[5]), num(argv[6]), num(argv[7]));
+	if (argc == 8 && streq(argv[1], "limit"))
+		return limit(argv[2], argv[3], num(argv[4]), num(argv[5]), num(argv[6]), num(argv[7]));
 	if (argc == 4 && streq(argv[1], "cpuwrite"))
 		return cpuwrite(argv[2], argv[3]);
 	if (argc == 2 && streq(argv[1], "now")) {
@@ -304,6 +397,7 @@ int main_(char **argv, int argc)
 		return 0;
 	}
 	put(2, "usage: zbench wr DEV SRC FIRST COUNT RAW | rd DEV SRC NPAGES N SEED RAW |"
-	       " stats RAW | ws SRC NPAGES | hog SRC NPAGES SECONDS | cpuwrite FILE TEXT | now\n");
+	       " stats RAW | ws SRC NPAGES | hog SRC NPAGES SECONDS |"
+	       " bgapp SRC FIRST NPAGES STRIDE PERIOD_MS SECONDS | limit MAX MMSTAT BUDGET_KIB EXTRA_KIB PERIOD_MS SECONDS | cpuwrite FILE TEXT | now\n");
 	return 1;
 }

@@ -31,7 +31,10 @@
 #   a working set in a memory cgroup is pushed out with memory.reclaim, sits for a while (cold),
 #   then is touched again while a hog in another cgroup keeps memory tight: each page's first
 #   touch (the swap-in fault) and the whole pass (the relaunch time) are timed, and every page
-#   is checked; /proc/vmstat's pswpin, swap_ra and swap_ra_hit over the relaunch are recorded.
+#   is checked; /proc/vmstat's pswpin, swap_ra and swap_ra_hit over the relaunch are recorded
+#   (the churn scenario: the store is outside every limit).
+# Then the tight-memory scenario (zram-lz4, zmc-async, zmc-tiers, two rounds): the app,
+#   background apps and the store share one budget; see the section below.
 . "$SUITE_DIR/ktap.sh"
 
 SIZE=256M
@@ -106,8 +109,9 @@ swap_on() { # NAME
 SWAP_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-sync"
 # 3 setup checks; per page set: 4 devices x (setup, write, read, reset), 3 recompressions and
 # 3 reads after them; the contended writes (2 devices: write); per swap device (5): setup,
-# fill, reclaim, relaunch, swapoff, reset.
-ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 2 + 5 * 6))
+# fill, reclaim, relaunch, swapoff, reset; tight memory: 3 devices x 2 rounds x (setup, limiter,
+# fill, relaunch, swapoff, reset).
+ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 2 + 5 * 6 + 3 * 2 * 6))
 vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 ktap_check "modprobe zram (2 devices), zram_multicomp (2 devices), erofs" \
 	sh -c "modprobe zram num_devices=2 && modprobe zram_multicomp num_devices=2 && modprobe erofs"
@@ -324,5 +328,103 @@ for name in $SWAP_NAMES; do
 	ktap_check "swap/$name: reset" reset "$name"
 done
 rmdir $CGW $CGH 2>/dev/null
+
+# Tight memory, as on a phone: the app, the background apps and the compressed store share one
+# budget. The apps run in one memory cgroup whose memory.max a limiter keeps at the budget less
+# the store's mem_used_total (and zmc's staging buffers), so a smaller store leaves more of the
+# app resident; the guest's own files (tmpfs) stay out of it. The app fills its pages and goes
+# to the background; four background apps start one after another, 5 s apart, each writing a
+# quarter of its pages every second (the part in use), pushing the idle app out bit by bit
+# while the store recompresses what went cold. Then the background apps are frozen (as Android
+# freezes cached apps) and the app comes back: its relaunch time, faults and major faults are
+# timed as above.
+TIGHT_NAMES="zram-lz4 zmc-async zmc-tiers"
+TIGHT_ROUNDS=2
+BUDGET_KB=$((NP * 4 * 2))
+BG_APPS=4
+BG_PAGES=$((NP * 35 / 100))
+bench "{\"tight\":{\"budget_kb\":$BUDGET_KB,\"app_pages\":$NP,\"bg_apps\":$BG_APPS,\"bg_pages\":$BG_PAGES,\"rounds\":$TIGHT_ROUNDS}}"
+meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+CGP=/sys/fs/cgroup/bench-phone
+mkdir -p $CGP
+round=1
+while [ $round -le $TIGHT_ROUNDS ]; do
+	for name in $TIGHT_NAMES; do
+		d=$(dev_of "$name")
+		S=/sys/block/$d
+		tag="tight/$name/$round"
+		ktap_check "$tag: set up, mkswap, swapon" swap_on "$name"
+		extra=0
+		if [ "${name#zmc}" != "$name" ]; then
+			extra=$(($(cat $S/async_staging) * 4))
+			echo 4096 > $S/bg_recompress_rate
+			if [ "$name" = zmc-tiers ]; then
+				echo 300 > $S/bg_cold_age
+				echo 5 > $S/bg_warm_age
+			else
+				echo 5 > $S/bg_cold_age
+				echo 0 > $S/bg_warm_age
+			fi
+			echo 1 > $S/bg_recompress
+		fi
+		echo max > $CGP/memory.max
+		"$ZB" limit $CGP/memory.max $S/mm_stat $BUDGET_KB $extra 200 3600 > /tmp/limit.out 2>&1 &
+		limiter=$!
+		sleep 1
+		ktap_check "$tag: memory.max is the budget less the store ($(cat $CGP/memory.max) bytes)" \
+			sh -c "kill -0 $limiter && test \$(cat $CGP/memory.max) -le $((BUDGET_KB * 1024))"
+		rm -f /tmp/ws.in /tmp/ws.out
+		mkfifo /tmp/ws.in
+		sh -c "echo \$\$ > $CGP/cgroup.procs && exec $ZB ws $CORPUS $NP" < /tmp/ws.in > /tmp/ws.out 2>&1 &
+		ws=$!
+		exec 3> /tmp/ws.in
+		_i=0
+		while ! grep -q ready /tmp/ws.out 2>/dev/null && [ $_i -lt 600 ]; do sleep 0.5; _i=$((_i + 1)); done
+		ktap_check "$tag: the app is filled ($NP pages)" grep -q ready /tmp/ws.out
+		bgs=
+		k=0
+		while [ $k -lt $BG_APPS ]; do
+			sh -c "echo \$\$ > $CGP/cgroup.procs && exec $ZB bgapp $CORPUS $((k * NP / BG_APPS)) $BG_PAGES 4 1000 3600" > /dev/null 2>&1 &
+			bgs="$bgs $!"
+			sleep 5
+			k=$((k + 1))
+		done
+		sleep 10
+		# shellcheck disable=SC2086
+		kill -STOP $bgs
+		sleep 1
+		app_swap=$(awk '/^VmSwap/ {print $2}' /proc/$ws/status)
+		# shellcheck disable=SC2086
+		bg_swap=$(for p in $bgs; do cat /proc/$p/status; done | awk '/^VmSwap/ {s += $2} END {print s + 0}')
+		swapped=$(($(meminfo SwapTotal) - $(meminfo SwapFree)))
+		stored=$(mm "$S")
+		limit_kb=$(($(cat $CGP/memory.max) / 1024))
+		in0=$(vmstat pswpin) ra0=$(vmstat swap_ra) hit0=$(vmstat swap_ra_hit) out0=$(vmstat pswpout)
+		b0=$(busy)
+		echo go >&3
+		wait $ws
+		rc=$?
+		b1=$(busy)
+		vm="\"pswpin\":$(($(vmstat pswpin) - in0)),\"pswpout\":$(($(vmstat pswpout) - out0)),\"swap_ra\":$(($(vmstat swap_ra) - ra0)),\"swap_ra_hit\":$(($(vmstat swap_ra_hit) - hit0))"
+		exec 3>&-
+		# shellcheck disable=SC2086
+		kill -KILL $bgs $limiter 2>/dev/null
+		# shellcheck disable=SC2086
+		wait $bgs $limiter 2>/dev/null
+		out=$(grep '"n"' /tmp/ws.out)
+		if [ $rc = 0 ] && [ -n "$out" ] && [ -n "$app_swap" ]; then
+			ktap_pass "$tag: relaunch touched every page and each matches the source"
+			bench "{\"set\":\"corpus\",\"dev\":\"$name\",\"phase\":\"relaunch_tight\",\"round\":$round,$out,\"app_swap_kb\":$app_swap,\"bg_swap_kb\":$bg_swap,\"swapped_kb\":$swapped,\"limit_kb\":$limit_kb,\"cpu_ms\":$(ticks_ms $((b1 - b0))),$vm,$stored}"
+		else
+			ktap_fail "$tag: relaunch touched every page and each matches the source" "exit $rc: $(tail -n 1 /tmp/ws.out)"
+		fi
+		[ "${name#zmc}" != "$name" ] && echo 0 > $S/bg_recompress
+		ktap_check "$tag: swapoff" swapoff "/dev/$d"
+		ktap_check "$tag: reset" reset "$name"
+	done
+	round=$((round + 1))
+done
+rmdir $CGP
 umount /mnt/tools
 ktap_finish
