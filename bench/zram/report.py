@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import benchlib  # noqa: E402
 
 DEVICES = ["zram-lz4", "zram-lz4+zstd", "zmc-async", "zmc-sync"]
-TIGHT_DEVICES = ["zram-lz4", "zmc-async", "zmc-tiers"]
+TIGHT_DEVICES = ["zram-lz4", "zmc-async", "zmc-async-sio", "zmc-tiers"]
 
 # name: (definition, op, target)
 RATIOS = {
@@ -139,6 +139,9 @@ def main():
         "relaunch_ratio": tight_ratio("zmc-async", "total_ns"),
         "relaunch_ratio_churn": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
         "relaunch_ratio_tiers": tight_ratio("zmc-tiers", "total_ns"),
+        "relaunch_ratio_sio": tight_ratio("zmc-async-sio", "total_ns"),
+        "relaunch_cpu_ratio_sio": tight_ratio("zmc-async-sio", "cpu_ms"),
+        "relaunch_cpu_ratio": tight_ratio("zmc-async", "cpu_ms"),
         "swapin_p99_ratio_tiers": tight_ratio("zmc-tiers", "p99_ns", max),
         "swapout_p99_ratio_contended": benchlib.ratio(
             find(records, "corpus", "zmc-async", "write_contended")["p99_ns"],

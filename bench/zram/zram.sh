@@ -33,8 +33,8 @@
 #   touch (the swap-in fault) and the whole pass (the relaunch time) are timed, and every page
 #   is checked; /proc/vmstat's pswpin, swap_ra and swap_ra_hit over the relaunch are recorded
 #   (the churn scenario: the store is outside every limit).
-# Then the tight-memory scenario (zram-lz4, zmc-async, zmc-tiers, two rounds): the app,
-#   background apps and the store share one budget; see the section below.
+# Then the tight-memory scenario (zram-lz4, zmc-async, zmc-async-sio, zmc-tiers, three rounds):
+#   the app, background apps and the store share one budget; see the section below.
 . "$SUITE_DIR/ktap.sh"
 
 SIZE=256M
@@ -109,9 +109,9 @@ swap_on() { # NAME
 SWAP_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-sync"
 # 3 setup checks; per page set: 4 devices x (setup, write, read, reset), 3 recompressions and
 # 3 reads after them; the contended writes (2 devices: write); per swap device (5): setup,
-# fill, reclaim, relaunch, swapoff, reset; tight memory: 3 devices x 2 rounds x (setup, limiter,
+# fill, reclaim, relaunch, swapoff, reset; tight memory: 4 devices x 3 rounds x (setup, limiter,
 # fill, relaunch, swapoff, reset).
-ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 2 + 5 * 6 + 3 * 2 * 6))
+ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 2 + 5 * 6 + 4 * 3 * 6))
 vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 ktap_check "modprobe zram (2 devices), zram_multicomp (2 devices), erofs" \
 	sh -c "modprobe zram num_devices=2 && modprobe zram_multicomp num_devices=2 && modprobe erofs"
@@ -338,8 +338,8 @@ rmdir $CGW $CGH 2>/dev/null
 # while the store recompresses what went cold. Then the background apps are frozen (as Android
 # freezes cached apps) and the app comes back: its relaunch time, faults and major faults are
 # timed as above.
-TIGHT_NAMES="zram-lz4 zmc-async zmc-tiers"
-TIGHT_ROUNDS=2
+TIGHT_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers"
+TIGHT_ROUNDS=3
 BUDGET_KB=$((NP * 4 * 2))
 BG_APPS=4
 BG_PAGES=$((NP * 35 / 100))
