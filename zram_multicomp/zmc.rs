@@ -31,9 +31,6 @@ mod streams;
 mod sysfs;
 mod table;
 
-// The kernel declares Rust 1.78 as its minimum; the policy crate uses `split_at_checked`
-// (1.80), which the rustc that builds this tree (it must be the kernel's own) has.
-#[allow(clippy::incompatible_msrv)]
 #[path = "../rust/zmc-policy/src/policy/mod.rs"]
 pub mod policy;
 

@@ -15,7 +15,7 @@ use zmc_policy::policy::{
 const SEC: u128 = 1_000_000_000;
 
 fn naive_same_filled(page: &[u8]) -> Option<u64> {
-    if page.is_empty() || !page.len().is_multiple_of(8) {
+    if page.is_empty() || page.len() % 8 != 0 {
         return None;
     }
     let words: Vec<u64> = page

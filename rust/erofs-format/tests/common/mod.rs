@@ -142,7 +142,7 @@ fn mixed(rng: &mut Rng, len: usize) -> Vec<u8> {
         let seg = 1 + rng.below(50_000) as usize;
         match rng.below(4) {
             0 => v.extend(random(rng, seg)),
-            1 => v.extend(std::iter::repeat_n(rng.next() as u8, seg)),
+            1 => v.extend(std::iter::repeat(rng.next() as u8).take(seg)),
             _ => v.extend(text(rng, seg)),
         }
     }
@@ -510,7 +510,7 @@ fn walk_dir(r: &mut Reader<'_>, dir: &FileMap, path: &Path, seen: &mut Seen, pro
             assert!(got == data, "contents of {} differ", p.display());
             seen.bytes_checked += data.len() as u64;
             seen.probe_tick += 1;
-            if probe && (data.len() > 8192 || seen.probe_tick.is_multiple_of(16)) {
+            if probe && (data.len() > 8192 || seen.probe_tick % 16 == 0) {
                 let bs = u64::from(r.vol.sb.block_size());
                 for (off, len) in probes(data.len() as u64, bs) {
                     let got = r.read(&f, off, len).unwrap();

@@ -399,7 +399,7 @@ impl<'a> Iterator for Args<'a> {
                 is_space(c) && !in_quote
             })
             .map_or(rest.len(), |(index, _)| index);
-        let (token, tail) = rest.split_at_checked(end).unwrap_or((rest, ""));
+        let (token, tail) = split_at(rest, end);
         self.rest = tail;
         let unquoted = match token.strip_prefix('"') {
             Some(inner) => inner.strip_suffix('"').unwrap_or(inner),
@@ -445,12 +445,22 @@ fn split_radix(s: &str, radix: Radix) -> (&str, u32) {
 }
 
 /// The number at the start of `s` in `base`, and the text after it.
+/// `s` cut at byte `at`, or all of `s` when `at` is not a character boundary inside it
+/// (`str::split_at_checked` is newer than 6.12's minimum rustc, 1.78).
+fn split_at(s: &str, at: usize) -> (&str, &str) {
+    if s.is_char_boundary(at) {
+        s.split_at(at)
+    } else {
+        (s, "")
+    }
+}
+
 fn leading_number(s: &str, base: u32) -> (Result<u64, ErrorKind>, &str) {
     let end = s
         .char_indices()
         .find(|&(_, c)| digit(c, base).is_none())
         .map_or(s.len(), |(index, _)| index);
-    let (digits, rest) = s.split_at_checked(end).unwrap_or((s, ""));
+    let (digits, rest) = split_at(s, end);
     if digits.is_empty() {
         return (Err(ErrorKind::NotANumber), rest);
     }
