@@ -161,6 +161,21 @@ def main():
         "zram_lz4_write_mean_us": round(c["zram-lz4"]["write"]["mean_ns"] / 1e3, 1),
         "zmc_async_write_mean_us": round(c["zmc-async"]["write"]["mean_ns"] / 1e3, 1),
     }
+    # Decodes per algorithm over the tight relaunches, from policy_stat before and after.
+    relaunch_decodes = {}
+    for d in TIGHT_DEVICES:
+        per = {}
+        for r in rt[d]:
+            if not r.get("policy_stat_after"):
+                continue
+            before, after = policy_cpu(r["policy_stat_before"]), policy_cpu(r["policy_stat_after"])
+            for algo, v in after.items():
+                b = before.get(algo, {"decomp_pages": 0, "decomp_ms": 0.0})
+                acc = per.setdefault(algo, {"pages": 0, "ms": 0.0})
+                acc["pages"] += v["decomp_pages"] - b["decomp_pages"]
+                acc["ms"] = round(acc["ms"] + v["decomp_ms"] - b["decomp_ms"], 1)
+        if per:
+            relaunch_decodes[d] = per
     machine = benchlib.machine(args, guest)
     doc = {
         "bench": "zram",
@@ -169,6 +184,7 @@ def main():
         "targets": {k: f"{op} {t}" for k, (_, op, t) in RATIOS.items()},
         "definitions": {k: d for k, (d, _, _) in RATIOS.items()},
         "async_cpu": async_cpu,
+        "relaunch_tight_decodes": relaunch_decodes,
         "relaunch_tight_round_ratios": {d: round_ratios(d) for d in TIGHT_DEVICES if d != "zram-lz4"},
         "raw": raw,
         "idle": idle,
@@ -285,6 +301,15 @@ def main():
                          f"{r['p99_ns'] / 1e3:.0f} | {r['majflt']} | {r['app_swap_kb']} | "
                          f"{r['mem_used_total'] >> 10} | {r['limit_kb']} | {r['pswpin']} | "
                          f"{r['pswpout']} | {r['cpu_ms']} |")
+    lines += ["", "Decodes during the relaunch, per algorithm (zram_multicomp's policy_stat before "
+              "and after, all rounds): pages decoded, their share, and the decode time per page "
+              "(a swap-in also pays the fault, the swap cache and the copy):", "",
+              "| device | algorithm | pages decoded | share | µs per page |", "|---|---|---|---|---|"]
+    for d, per in relaunch_decodes.items():
+        total = sum(v["pages"] for v in per.values()) or 1
+        for algo, v in per.items():
+            us = v["ms"] * 1e3 / v["pages"] if v["pages"] else 0
+            lines.append(f"| {d} | {algo} | {v['pages']} | {v['pages'] / total:.2f} | {us:.1f} |")
     lines += ["", "![trade-off, tight memory](zram-%s-tradeoff-tight.png)" % args.arch]
     lines += ["", "## Relaunch with the store outside the limit (churn; swap, real pages)", "",
               "| device | swap-out by memory.reclaim ms | relaunch ms | fault p50 µs | fault p99 µs | guest CPU ms | "

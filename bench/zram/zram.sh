@@ -400,12 +400,16 @@ while [ $round -le $TIGHT_ROUNDS ]; do
 		swapped=$(($(meminfo SwapTotal) - $(meminfo SwapFree)))
 		stored=$(mm "$S")
 		limit_kb=$(($(cat $CGP/memory.max) / 1024))
+		ps0=
+		[ "${name#zmc}" != "$name" ] && ps0=$(tr '\n' ';' < $S/policy_stat)
 		in0=$(vmstat pswpin) ra0=$(vmstat swap_ra) hit0=$(vmstat swap_ra_hit) out0=$(vmstat pswpout)
 		b0=$(busy)
 		echo go >&3
 		wait $ws
 		rc=$?
 		b1=$(busy)
+		ps1=
+		[ "${name#zmc}" != "$name" ] && ps1=$(tr '\n' ';' < $S/policy_stat)
 		vm="\"pswpin\":$(($(vmstat pswpin) - in0)),\"pswpout\":$(($(vmstat pswpout) - out0)),\"swap_ra\":$(($(vmstat swap_ra) - ra0)),\"swap_ra_hit\":$(($(vmstat swap_ra_hit) - hit0))"
 		exec 3>&-
 		# shellcheck disable=SC2086
@@ -415,7 +419,7 @@ while [ $round -le $TIGHT_ROUNDS ]; do
 		out=$(grep '"n"' /tmp/ws.out)
 		if [ $rc = 0 ] && [ -n "$out" ] && [ -n "$app_swap" ]; then
 			ktap_pass "$tag: relaunch touched every page and each matches the source"
-			bench "{\"set\":\"corpus\",\"dev\":\"$name\",\"phase\":\"relaunch_tight\",\"round\":$round,$out,\"app_swap_kb\":$app_swap,\"bg_swap_kb\":$bg_swap,\"swapped_kb\":$swapped,\"limit_kb\":$limit_kb,\"cpu_ms\":$(ticks_ms $((b1 - b0))),$vm,$stored}"
+			bench "{\"set\":\"corpus\",\"dev\":\"$name\",\"phase\":\"relaunch_tight\",\"round\":$round,$out,\"app_swap_kb\":$app_swap,\"bg_swap_kb\":$bg_swap,\"swapped_kb\":$swapped,\"limit_kb\":$limit_kb,\"cpu_ms\":$(ticks_ms $((b1 - b0))),$vm,$stored,\"policy_stat_before\":\"$ps0\",\"policy_stat_after\":\"$ps1\"}"
 		else
 			ktap_fail "$tag: relaunch touched every page and each matches the source" "exit $rc: $(tail -n 1 /tmp/ws.out)"
 		fi
