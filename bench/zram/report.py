@@ -303,7 +303,9 @@ def main():
                          f"{r['pswpout']} | {r['cpu_ms']} |")
     lines += ["", "Decodes during the relaunch, per algorithm (zram_multicomp's policy_stat before "
               "and after, all rounds): pages decoded, their share, and the decode time per page "
-              "(a swap-in also pays the fault, the swap cache and the copy):", "",
+              "(a swap-in also pays the fault, the swap cache and the copy). These include the "
+              "background pass's decodes, which read a page in its old algorithm before "
+              "recompressing it, and not reads served from a staging buffer:", "",
               "| device | algorithm | pages decoded | share | µs per page |", "|---|---|---|---|---|"]
     for d, per in relaunch_decodes.items():
         total = sum(v["pages"] for v in per.values()) or 1
