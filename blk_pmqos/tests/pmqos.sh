@@ -1,0 +1,178 @@
+#!/bin/sh
+# blk_pmqos on the simulated devfreq disk (blk_pmqos_sim: pmqsim0 with devfreq, pmqsim1 without):
+# attach and detach, a floor raised by a lone read and dropped after the hold, none kept under
+# sustained load, bad writes, a disk without devfreq, rmmod while attached and hot-unplug.
+. "$SUITE_DIR/ktap.sh"
+
+B=/sys/kernel/blk_pmqos
+D=$B/pmqsim0
+DF=/sys/class/devfreq/pmqos_sim.0
+UNBIND=/sys/bus/platform/drivers/pmqos_sim
+FMIN=100000000
+FMAX=800000000
+
+say() { echo "# $*"; }
+
+# The simulated disk's service time of a request at its top frequency (us), and during the
+# sustained load; the debug kernel (KASAN, lockdep) issues requests many times slower.
+if [ "${SUITE_VARIANT:-default}" = debug ]; then SERVICE_US=1000 LOAD_US=20000; else
+	SERVICE_US=250 LOAD_US=2000; fi
+
+# werr FILE VALUE: writes the value in one write; prints the error ("Invalid argument", ...), or
+# nothing. (dd names the error; the shell's own redirections do not.)
+werr() { printf '%s\n' "$2" | dd of="$1" 2>&1 | sed -n "s/^dd: error writing .*': //p"; }
+
+# wait_for SECONDS COMMAND...: polls every 50 ms until the command succeeds.
+wait_for() {
+	_n=$(($1 * 20))
+	shift
+	while ! "$@" 2>/dev/null; do
+		_n=$((_n - 1))
+		[ $_n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+is() { [ "$(cat "$1")" = "$2" ]; }
+
+# lone_reads N: N reads of 4 KiB, one at a time, with 20 ms of think time.
+lone_reads() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		dd if=/dev/pmqsim0 of=/dev/null bs=4k count=1 skip=$((_i * 7)) iflag=direct 2>/dev/null
+		sleep 0.02
+		_i=$((_i + 1))
+	done
+}
+
+# log_lines TEXT: kernel log lines holding TEXT.
+log_lines() { dmesg | grep -c -F -- "$1"; }
+
+# rejected FILE VALUE: the write fails with EINVAL, logs exactly one line naming the value,
+# and leaves the file as it was.
+rejected() {
+	_before=$(cat "$D/$1")
+	_n=$(log_lines "pmqsim0: $1: \`$2\`")
+	_err=$(werr "$D/$1" "$2")
+	_m=$(log_lines "pmqsim0: $1: \`$2\`")
+	if [ "$_err" != "Invalid argument" ]; then
+		ktap_fail "$1 '$2' is refused with EINVAL" "got '$_err'"
+	elif [ $((_m - _n)) -ne 1 ]; then
+		ktap_fail "$1 '$2' is refused with EINVAL" "$((_m - _n)) log lines name it"
+	elif [ "$(cat "$D/$1")" != "$_before" ]; then
+		ktap_fail "$1 '$2' is refused with EINVAL" "value changed to $(cat "$D/$1")"
+	else
+		ktap_pass "$1 '$2' is refused with EINVAL and one log line"
+	fi
+}
+
+ktap_plan 35
+
+ktap_check "modprobe blk_pmqos_sim plain=1 and blk_pmqos" \
+	sh -c "modprobe blk_pmqos_sim plain=1 service_us=$SERVICE_US && modprobe blk_pmqos"
+ktap_expect_eq "the simulated disk has devfreq with simple_ondemand" simple_ondemand \
+	"$(cat $DF/governor 2>&1)"
+say "frequencies: $(cat $DF/available_frequencies), now $(cat $DF/cur_freq)"
+
+# Attach, and what attaching refuses.
+ktap_check "attach pmqsim0" sh -c "echo pmqsim0 > $B/attach && [ -d $D ]"
+ktap_expect_eq "devices lists it" pmqsim0 "$(cat $B/devices)"
+ktap_expect_eq "its devfreq is the controller's" pmqos_sim.0 "$(cat $D/devfreq)"
+say "requests are seen through: $(cat $D/source)"
+ktap_expect_eq "attaching it again: EBUSY" "Device or resource busy" "$(werr $B/attach pmqsim0)"
+n=$(log_lines "pmqsim1: no devfreq")
+ktap_expect_eq "a disk without devfreq: ENODEV" "No such device" "$(werr $B/attach pmqsim1)"
+ktap_expect_eq "... with one log line, and nothing attached" "1 pmqsim0" \
+	"$(($(log_lines "pmqsim1: no devfreq") - n)) $(cat $B/devices | tr '\n' ' ' | sed 's/ $//')"
+vd=$(ls /sys/block | grep -m1 '^vd')
+if [ -n "$vd" ]; then
+	ktap_expect_eq "a virtio disk ($vd): ENODEV" "No such device" "$(werr $B/attach "$vd")"
+else
+	ktap_skip "a virtio disk: ENODEV" "no virtio disk in this guest"
+fi
+ktap_expect_eq "a disk that does not exist: ENOENT" "No such file or directory" \
+	"$(werr $B/attach nosuchdisk)"
+
+# A lone read raises the floor to the top frequency; it is dropped after the hold.
+ktap_check "the device idles at its lowest frequency" wait_for 5 is $DF/cur_freq $FMIN
+set_hold() { echo 2s > $D/hold_time && echo 10ms > $D/rate_limit && is $D/hold_time 2s; }
+ktap_check "hold_time 2s and rate_limit 10ms are taken" set_hold
+lone_reads 3
+ktap_check "lone reads raise the floor (floor_khz 800000)" wait_for 1 is $D/floor_khz 800000
+ktap_expect_eq "devfreq's min_freq and cur_freq follow" "$FMAX $FMAX" \
+	"$(cat $DF/min_freq) $(cat $DF/cur_freq)"
+say "requests $(cat $D/requests) qualifying $(cat $D/qualifying) boosts $(cat $D/boosts) updates $(cat $D/updates)"
+ktap_check "the floor is dropped after the hold" wait_for 5 is $D/floor_khz 0
+ktap_expect_eq "min_freq is the lowest again; one boost, two updates" "$FMIN 1 2" \
+	"$(cat $DF/min_freq) $(cat $D/boosts) $(cat $D/updates)"
+b=$(cat $D/boosted_ms)
+ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 1900 ] && [ $b -le 4000 ]"
+
+# Sustained load at depth 32 keeps no floor: the governor scales up by itself. Requests take
+# longer meanwhile, so that the guest's CPU (much slower on the debug kernel) keeps the queue
+# full. The first requests of the load are issued at a low depth and may raise one floor, held
+# for the 50 ms hold: the floor is read once the load is established and that hold is over.
+echo 50ms > $D/hold_time
+echo $LOAD_US > /sys/module/blk_pmqos_sim/parameters/service_us
+boosts=$(cat $D/boosts)
+fio --name=sustained --filename=/dev/pmqsim0 --direct=1 --ioengine=libaio --iodepth=32 \
+	--rw=randread --bs=4k --time_based --runtime=60 --output=/tmp/fio.txt >/dev/null 2>&1 &
+fio_pid=$!
+deep() { [ "$(cat $D/depth)" -ge 16 ]; }
+wait_for 20 deep
+d1=$(cat $D/depth) q1=$(cat $D/qualifying)
+sleep 0.5
+f1=$(cat $D/floor_khz)
+sleep 0.5
+f2=$(cat $D/floor_khz) c2=$(cat $DF/cur_freq) d2=$(cat $D/depth) q2=$(cat $D/qualifying)
+kill -INT $fio_pid 2>/dev/null
+wait $fio_pid
+echo $SERVICE_US > /sys/module/blk_pmqos_sim/parameters/service_us
+say "under load: depth $d1 and $d2, floor_khz $f1 then $f2, cur_freq $c2; boosts $boosts -> $(cat $D/boosts)"
+[ "$d1" -ge 16 ] && [ "$d2" -ge 16 ] || sed 's/^/# fio: /' /tmp/fio.txt | head -20
+ktap_check "fio keeps depth 16 or more" sh -c "[ $d1 -ge 16 ] && [ $d2 -ge 16 ]"
+ktap_expect_eq "no request qualifies at that depth" "$q1" "$q2"
+ktap_expect_eq "sustained load at depth 32 holds no floor" "0 0" "$f1 $f2"
+ktap_check "at most one boost as the load started" sh -c "[ $(cat $D/boosts) -le $((boosts + 1)) ]"
+ktap_expect_eq "simple_ondemand scaled the device up by itself" $FMAX "$c2"
+
+# Bad writes.
+rejected low_depth abc
+rejected hold_time 5min
+rejected high_depth 1
+rejected boost_freq fast
+set_boost() { echo 300MHz > $D/boost_freq && echo 2s > $D/hold_time && is $D/boost_freq 300000000; }
+ktap_check "boost_freq 300MHz is taken" set_boost
+lone_reads 2
+ktap_check "... the floor is the next frequency up (floor_khz 400000)" wait_for 1 is $D/floor_khz 400000
+
+# Detach drops the floor and the directory.
+detached() { echo pmqsim0 > $B/detach && [ ! -d $D ] && is $DF/min_freq $FMIN; }
+ktap_check "detach pmqsim0 while boosted: floor and directory gone" detached
+ktap_expect_eq "detaching it again: ENOENT" "No such file or directory" "$(werr $B/detach pmqsim0)"
+
+# boosted: attach pmqsim0 with a 5 s hold and raise its floor with lone reads.
+boosted() {
+	{ [ -d $D ] || echo pmqsim0 > $B/attach; } && echo 5s > $D/hold_time && lone_reads 2 &&
+		wait_for 1 is $D/floor_khz 800000
+}
+
+# rmmod while attached, with a floor up.
+boosted
+unloaded() { rmmod blk_pmqos && is $DF/min_freq $FMIN; }
+ktap_check "rmmod blk_pmqos while boosted drops the floor" unloaded
+
+# Hot-unplug of the disk's controller (driver unbind) while boosted, then bound again.
+modprobe blk_pmqos && boosted
+n=$(log_lines "pmqsim0: disk went away, detached")
+unplugged() {
+	echo pmqos_sim.0 > $UNBIND/unbind && wait_for 3 test ! -d $D && [ -z "$(cat $B/devices)" ] &&
+		[ "$(log_lines "pmqsim0: disk went away, detached")" -eq $((n + 1)) ]
+}
+ktap_check "unbinding the controller while boosted detaches the disk" unplugged
+replugged() { echo pmqos_sim.0 > $UNBIND/bind && wait_for 3 test -b /dev/pmqsim0 && boosted; }
+ktap_check "bound again, pmqsim0 attaches and boosts again" replugged
+simgone() { rmmod blk_pmqos_sim && wait_for 3 test ! -d $D; }
+ktap_check "unloading the simulator while attached detaches the disk" simgone
+ktap_check "rmmod blk_pmqos" rmmod blk_pmqos
+ktap_finish
