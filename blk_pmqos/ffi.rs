@@ -20,6 +20,7 @@ mod raw {
     use super::*;
 
     extern "C" {
+        pub(super) fn bp_sample_only() -> bool;
         pub(super) fn bp_sysfs_init(ctx: *mut c_void) -> c_int;
         pub(super) fn bp_sysfs_close();
         pub(super) fn bp_sysfs_exit();
@@ -326,19 +327,23 @@ unsafe impl Send for Observer {}
 const SAMPLE_PERIOD_US: u32 = 1000;
 
 impl Observer {
-    /// Probes on the block tracepoints if the kernel has them, else the sampler.
+    /// Probes on the block tracepoints if the kernel has them (and the `sample_only`
+    /// parameter is off), else the sampler.
     ///
     /// # Safety
     ///
     /// `dev` stays valid and pinned until the observer is dropped.
     pub(crate) unsafe fn start(disk: &Disk, dev: &Device) -> Result<Self> {
         let rs = core::ptr::from_ref(dev).cast_mut().cast::<c_void>();
-        // SAFETY: the disk is referenced; `rs` outlives the probes by the contract.
-        let probes = unsafe { raw::bp_probes_attach(disk.0.as_ptr(), rs) };
-        match handle(probes, ENOMEM) {
-            Ok(p) => return Ok(Self::Probes(p)),
-            Err(e) if e == ENOMEM => return Err(e),
-            Err(_) => {}
+        // SAFETY: reads a module parameter; no preconditions.
+        if !unsafe { raw::bp_sample_only() } {
+            // SAFETY: the disk is referenced; `rs` outlives the probes by the contract.
+            let probes = unsafe { raw::bp_probes_attach(disk.0.as_ptr(), rs) };
+            match handle(probes, ENOMEM) {
+                Ok(p) => return Ok(Self::Probes(p)),
+                Err(e) if e == ENOMEM => return Err(e),
+                Err(_) => {}
+            }
         }
         // SAFETY: as above, for the sampler.
         let sampler = unsafe { raw::bp_sampler_start(disk.0.as_ptr(), rs, SAMPLE_PERIOD_US) };

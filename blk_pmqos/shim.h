@@ -49,6 +49,7 @@ void bp_rs_seen(void *rs, u8 op, u32 depth, u64 now_ns);
 void bp_rs_gone(void *rs);
 
 /* sysfs.c */
+bool bp_sample_only(void);
 int bp_sysfs_init(void *ctx);
 void bp_sysfs_close(void);
 void bp_sysfs_exit(void);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs: /sys/kernel/blk_pmqos/ with attach, detach and devices, and a directory per attached
- * disk with its knobs and counters. Attribute tables are C only in 6.12; every read and write
- * goes to Rust by the attribute's name.
+ * disk with its knobs and counters; the module parameter. Attribute tables and parameters are C
+ * only in 6.12; every read and write goes to Rust by the attribute's name.
  */
 #include <linux/kobject.h>
 #include <linux/module.h>
@@ -13,6 +13,16 @@
 
 /* RFL_SUITE_VERSION: the suite's version and git commit, from scripts/modules.sh. */
 MODULE_VERSION(RFL_SUITE_VERSION);
+
+static bool sample_only;
+module_param(sample_only, bool, 0644);
+MODULE_PARM_DESC(sample_only,
+		 "Sample busy tags even where the block tracepoints exist (disks attached from now on)");
+
+bool bp_sample_only(void)
+{
+	return READ_ONCE(sample_only);
+}
 
 static struct kobject *bp_root;
 static void *bp_ctx;

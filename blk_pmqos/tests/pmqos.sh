@@ -66,7 +66,7 @@ rejected() {
 	fi
 }
 
-ktap_plan 35
+ktap_plan 37
 
 ktap_check "modprobe blk_pmqos_sim plain=1 and blk_pmqos" \
 	sh -c "modprobe blk_pmqos_sim plain=1 service_us=$SERVICE_US && modprobe blk_pmqos"
@@ -174,5 +174,14 @@ replugged() { echo pmqos_sim.0 > $UNBIND/bind && wait_for 3 test -b /dev/pmqsim0
 ktap_check "bound again, pmqsim0 attaches and boosts again" replugged
 simgone() { rmmod blk_pmqos_sim && wait_for 3 test ! -d $D; }
 ktap_check "unloading the simulator while attached detaches the disk" simgone
-ktap_check "rmmod blk_pmqos" rmmod blk_pmqos
+
+# The sampler where the kernel has tracepoints too (the debug kernel checks it with KASAN and
+# lockdep): a floor, and the controller unbound while it samples the disk's tags.
+echo 1 > /sys/module/blk_pmqos/parameters/sample_only
+modprobe blk_pmqos_sim service_us=$SERVICE_US && wait_for 3 test -b /dev/pmqsim0 && boosted
+ktap_expect_eq "sample_only: the sampler raises the floor" "sampling 800000" \
+	"$(cat $D/source) $(cat $D/floor_khz)"
+n=$(log_lines "pmqsim0: disk went away, detached")
+ktap_check "... and stops before the controller's driver frees the disk" unplugged
+ktap_check "rmmod blk_pmqos_sim and blk_pmqos" sh -c "rmmod blk_pmqos_sim && rmmod blk_pmqos"
 ktap_finish
