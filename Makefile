@@ -6,6 +6,7 @@
 #   make demo              boot the default x86_64 guest and show the modules at work
 #   make bench-zram        the zram bench: zram_multicomp against upstream zram, one boot
 #   make bench-erofs       the erofs bench: erofs_dio O_DIRECT against stock erofs, one boot
+#   make bench-pmqos       the blk_pmqos bench: simple_ondemand with and without it, one boot
 #   make gki-check         the arm64 modules' imports against Android's GKI KMI symbol list
 #   make clippy            clippy on the modules (warnings are errors)
 #   make fmt / fmt-check   rustfmt on everything
@@ -29,7 +30,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check demo bench-zram bench-erofs gki-check clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check demo bench-zram bench-erofs bench-pmqos gki-check clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -45,6 +46,9 @@ bench-zram:
 
 bench-erofs:
 	bench/run.sh erofs
+
+bench-pmqos:
+	bench/run.sh pmqos
 
 # Builds the arm64 modules first (quick once the kernel is cached). KMI_LIST=, GKI_UPDATE=1: see
 # scripts/gki-check.sh.
