@@ -448,10 +448,10 @@ fn split_radix(s: &str, radix: Radix) -> (&str, u32) {
 /// `s` cut at byte `at`, or all of `s` when `at` is not a character boundary inside it
 /// (`str::split_at_checked` is newer than 6.12's minimum rustc, 1.78).
 fn split_at(s: &str, at: usize) -> (&str, &str) {
-    if s.is_char_boundary(at) {
-        s.split_at(at)
-    } else {
-        (s, "")
+    // `get`, not `str::split_at`: no panic path for the module to import.
+    match (s.get(..at), s.get(at..)) {
+        (Some(head), Some(tail)) => (head, tail),
+        _ => (s, ""),
     }
 }
 
