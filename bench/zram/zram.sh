@@ -106,6 +106,20 @@ swap_on() { # NAME
 	setup "$1" && mkswap "/dev/$(dev_of "$1")" > /dev/null && swapon "/dev/$(dev_of "$1")"
 }
 
+# bg_on NAME SYSFS: the background pass of a zmc swap row: cold after 5 s to zstd, or with
+# latency tiers warm after 5 s to lz4hc and cold after 300 s.
+bg_on() {
+	echo 4096 > "$2/bg_recompress_rate"
+	if [ "$1" = zmc-tiers ]; then
+		echo 300 > "$2/bg_cold_age"
+		echo 5 > "$2/bg_warm_age"
+	else
+		echo 5 > "$2/bg_cold_age"
+		echo 0 > "$2/bg_warm_age"
+	fi
+	echo 1 > "$2/bg_recompress"
+}
+
 SWAP_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-sync"
 # 3 setup checks; per page set: 4 devices x (setup, write, read, reset), 3 recompressions and
 # 3 reads after them; the contended writes (2 devices: write); per swap device (5): setup,
@@ -274,17 +288,7 @@ for name in $SWAP_NAMES; do
 	d=$(dev_of "$name")
 	S=/sys/block/$d
 	ktap_check "swap/$name: set up, mkswap, swapon" swap_on "$name"
-	if [ "${name#zmc}" != "$name" ]; then
-		echo 4096 > $S/bg_recompress_rate
-		if [ "$name" = zmc-tiers ]; then
-			echo 300 > $S/bg_cold_age
-			echo 5 > $S/bg_warm_age
-		else
-			echo 5 > $S/bg_cold_age
-			echo 0 > $S/bg_warm_age
-		fi
-		echo 1 > $S/bg_recompress
-	fi
+	[ "${name#zmc}" != "$name" ] && bg_on "$name" "$S"
 	rm -f /tmp/ws.in /tmp/ws.out
 	mkfifo /tmp/ws.in
 	# The working set runs in its cgroup; its stdin is the fifo that says "go".
@@ -358,15 +362,7 @@ while [ $round -le $TIGHT_ROUNDS ]; do
 		extra=0
 		if [ "${name#zmc}" != "$name" ]; then
 			extra=$(($(cat $S/async_staging) * 4))
-			echo 4096 > $S/bg_recompress_rate
-			if [ "$name" = zmc-tiers ]; then
-				echo 300 > $S/bg_cold_age
-				echo 5 > $S/bg_warm_age
-			else
-				echo 5 > $S/bg_cold_age
-				echo 0 > $S/bg_warm_age
-			fi
-			echo 1 > $S/bg_recompress
+			bg_on "$name" "$S"
 		fi
 		echo max > $CGP/memory.max
 		"$ZB" limit $CGP/memory.max $S/mm_stat $BUDGET_KB $extra 200 3600 > /tmp/limit.out 2>&1 &
