@@ -56,10 +56,14 @@ def find(records, set_, dev, phase):
 def policy_cpu(text):
     """Per algorithm: ms spent compressing, from a policy_stat dump."""
     out = {}
+    slot = 0
     for line in text.split(";"):
         f = line.split()
         if len(f) == 7 and f[0] not in ("algo",) and f[1].isdigit():
-            out[f[0]] = {"pages": int(f[1]), "bytes_in": int(f[2]), "bytes_out": int(f[3]),
+            # One line per slot, in slot order; a name may fill two slots.
+            name = f[0] if f[0] not in out else f"{f[0]} (slot {slot})"
+            slot += 1
+            out[name] = {"pages": int(f[1]), "bytes_in": int(f[2]), "bytes_out": int(f[3]),
                          "comp_ms": round(int(f[4]) / 1e6, 1),
                          "decomp_pages": int(f[5]), "decomp_ms": round(int(f[6]) / 1e6, 1)}
     return out
