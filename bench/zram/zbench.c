@@ -300,7 +300,7 @@ static int bgapp(const char *src, u64 first, u64 npages, u64 stride, u64 period_
 	return 0;
 }
 
-/* A number from the start of a short file, or fields in, e.g. mm_stat's third: field 2. */
+/* Field FIELD (from 0) of a short whitespace-separated file, e.g. mm_stat's mem_used_total: 2. */
 static u64 read_field(int fd, int field)
 {
 	char buf[256];
