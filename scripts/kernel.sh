@@ -46,6 +46,10 @@ image_path() {
 	esac
 }
 
+# Two callers of one build (a second clone of the repo, say) wait for each other.
+mkdir -p "$(dirname "$OUT")"
+exec 9>"$OUT.lock"
+flock 9
 if [ -f "$OUT/.suite-built" ]; then
 	log "kernel: $ARCH_NAME/$VARIANT is cached ($(basename "$OUT"))"
 	echo "$OUT"

@@ -120,6 +120,10 @@ patch_series_hash() {
 setup_kernel_source() {
 	KSRC=$CACHE_DIR/src/linux-$KERNEL_VERSION-$(patch_series_hash)
 	[ -f "$KSRC/.suite-ready" ] && return
+	mkdir -p "$CACHE_DIR/src"
+	exec 8>"$CACHE_DIR/src/.lock"
+	flock 8
+	[ -f "$KSRC/.suite-ready" ] && { exec 8>&-; return; }
 	local deb
 	deb=$(fetch_deb linux-source-6.12 "$KERNEL_DEB_VERSION" "$KERNEL_DEB_SHA256")
 	log "setup: unpacking Linux $KERNEL_VERSION source"
@@ -143,6 +147,7 @@ setup_kernel_source() {
 	touch "$tree/.suite-ready"
 	rm -rf "$KSRC" && mv "$tree" "$KSRC"
 	rm -rf "$tmp"
+	exec 8>&-
 }
 
 install_host_packages
