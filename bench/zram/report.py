@@ -5,11 +5,13 @@ with upstream zram measured in the same boot on the same pages; see RATIOS for e
 definition.
 """
 
+import glob
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import benchlib  # noqa: E402
+import gain  # noqa: E402
 
 DEVICES = ["zram-lz4", "zram-lz4+zstd", "zmc-async", "zmc-sync"]
 TIGHT_DEVICES = ["zram-lz4", "zmc-async", "zmc-async-sio", "zmc-tiers"]
@@ -158,6 +160,14 @@ def main():
                                                    zmc_after["mem_used_total"]),
         "recompress_cpu_ratio": benchlib.ratio(zmc_after["bg_cpu_ns"], zram_rc["cpu_ns"]),
     }
+    # What stands between recompress_cpu_ratio and its target, on the pages the guest read.
+    corpus = glob.glob(os.path.join(os.path.dirname(args.records), "disks", "*", "corpus.img"))
+    if len(corpus) != 1:
+        raise SystemExit(f"zram report: expected one corpus.img beside {args.records}, found {corpus}")
+    recompress_gain = gain.analyse(corpus[0], zram_rc["mem_used_total"] - zmc_after["mem_used_total"])
+    if "oracle_pages_fraction" in recompress_gain:
+        ratios["recompress_cpu_ratio_oracle_floor"] = round(
+            recompress_gain["oracle_pages_fraction"] * ratios["recompress_cpu_ratio"], 4)
     # Beside swapout_p99_ratio: the async pool moves compression off the writer, not away.
     st = c["zmc-async"]["async_stat"]
     async_cpu = {
@@ -189,6 +199,7 @@ def main():
         "definitions": {k: d for k, (d, _, _) in RATIOS.items()},
         "async_cpu": async_cpu,
         "relaunch_tight_decodes": relaunch_decodes,
+        "recompress_gain": recompress_gain,
         "relaunch_tight_round_ratios": {d: round_ratios(d) for d in TIGHT_DEVICES if d != "zram-lz4"},
         "raw": raw,
         "idle": idle,
@@ -289,6 +300,31 @@ def main():
     for d in ("zmc-async", "zmc-sync"):
         for algo, v in c[d]["policy_stat_after_recompress"].items():
             lines.append(f"| {d} | {algo} | {v['pages']} | {v['comp_ms']} | {v['decomp_pages']} | {v['decomp_ms']} |")
+    g = recompress_gain
+    lines += ["", "What `recompress_cpu_ratio` can reach (bench/zram/gain.py, on the host, on the same "
+              f"{g['pages']} pages the guest read, not same-filled): recompressing every page with zstd level "
+              f"{g['zstd_level']} under the module's keep rule saves {g['saving_bytes']} of "
+              f"{g['stored_lz4_bytes']} bytes stored with lz4. Both sides pay about the same per page "
+              "tried (a decode and a zstd compression), so the CPU ratio follows the share of pages "
+              "tried, and the saving is spread evenly over the pages:", "",
+              "| stored with lz4, bytes | pages | saving, bytes | per page |", "|---|---|---|---|"]
+    for b in g["by_stored_size"]:
+        lines.append(f"| {b['from']}-{b['to']} | {b['pages']} | {b['saving_bytes']} | "
+                     f"{b['saving_bytes'] // max(1, b['pages'])} |")
+    if "oracle_pages_fraction" in g:
+        rule = g.get("threshold_rule")
+        lines += ["", f"zram_multicomp stores {g['slack_bytes']} bytes less than zram after "
+                  "recompression, so it can skip pages worth that much saving and keep "
+                  f"`ratio_vs_zram_recompress` >= 1.0: an oracle that knows each page's saving "
+                  f"must still try {g['oracle_pages_fraction']:.0%} of the pages, "
+                  + (f"a rule on the stored size (try pages of {rule['min_stored_bytes']} bytes "
+                     f"or more) {rule['pages_fraction']:.0%}" if rule else "no rule on the stored size keeps it")
+                  + f"; at today's cost per page the oracle gives `recompress_cpu_ratio` "
+                  f"{ratios['recompress_cpu_ratio_oracle_floor']} "
+                  "(`recompress_cpu_ratio_oracle_floor`). Other zstd levels, saving and host "
+                  "compression time over lz4's: " + ", ".join(
+                      f"level {k} {v['saving_bytes']} bytes, {v['host_time_vs_lz4']}x"
+                      for k, v in g["levels"].items()) + "."]
     lines += ["", "## Relaunch under tight memory (swap, real pages)", "",
               f"The app ({tight['app_pages']} pages), {tight['bg_apps']} background apps "
               f"({tight['bg_pages']} pages each, a quarter of them written every second) and the "
