@@ -30,7 +30,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check demo bench-zram bench-erofs bench-pmqos gki-check clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check demo bench-zram bench-erofs bench-pmqos gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -55,6 +55,11 @@ bench-pmqos:
 gki-check:
 	ARCH=arm64 VARIANT=default scripts/modules.sh build
 	scripts/gki-check.sh
+
+# The arm64 kernel and modules built by an older rustc (pin.env OLD_RUST_*), gki-check and every
+# arm64 suite on them; its own kernel build (about 8 minutes once), so not part of make check.
+check-old-rustc:
+	scripts/old-rustc.sh check
 
 clippy:
 	scripts/modules.sh clippy

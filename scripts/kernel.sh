@@ -14,6 +14,9 @@ VARIANT=${2:-default}
 kernel_arch "$ARCH_NAME" >/dev/null
 "$SUITE_ROOT/scripts/setup.sh"
 . "$CACHE_DIR/env.sh"
+# Another Rust toolchain (scripts/old-rustc.sh): RUSTC= and its library source.
+RUSTC=${RUSTC:-rustc}
+RUST_LIB_SRC=${SUITE_RUST_LIB_SRC:-$RUST_LIB_SRC}
 
 CONF=$SUITE_ROOT/scripts/configs
 fragments=("$CONF/common.config" "$CONF/$ARCH_NAME.config")
@@ -28,7 +31,7 @@ btf) fragments+=("$CONF/btf.config") ;;
 esac
 
 toolchain_id() {
-	rustc --version
+	"$RUSTC" --version
 	"clang$LLVM_SUFFIX" --version | head -n1
 	"$BINDGEN" --version
 	echo "$RUST_LIB_SRC"
@@ -58,7 +61,7 @@ fi
 
 kmake() {
 	make -C "$KSRC" O="$OUT" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_SUFFIX" \
-		RUST_LIB_SRC="$RUST_LIB_SRC" BINDGEN="$BINDGEN" \
+		RUSTC="$RUSTC" HOSTRUSTC="$RUSTC" RUST_LIB_SRC="$RUST_LIB_SRC" BINDGEN="$BINDGEN" \
 		LIBCLANG_PATH="$LIBCLANG_PATH" "$@"
 }
 

@@ -20,11 +20,13 @@ if [ -n "${KDIR:-}" ]; then
 	LLVM_ARG=${LLVM:-1}
 	"$SUITE_ROOT/scripts/setup.sh" >/dev/null
 	. "$CACHE_DIR/env.sh"
+	RUST_LIB_SRC=${SUITE_RUST_LIB_SRC:-$RUST_LIB_SRC}
 	# The tree's sources: beside its build (O=) or the tree itself.
 	if [ -d "$KDIR/source" ]; then KSRC=$(readlink -f "$KDIR/source"); else KSRC=$KDIR; fi
 else
 	KDIR=$("$SUITE_ROOT/scripts/kernel.sh" "$ARCH_NAME" "$VARIANT")
 	. "$CACHE_DIR/env.sh"
+	RUST_LIB_SRC=${SUITE_RUST_LIB_SRC:-$RUST_LIB_SRC}
 	LLVM_ARG=${LLVM:-$LLVM_SUFFIX}
 fi
 
