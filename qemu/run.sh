@@ -106,9 +106,10 @@ for s in "${suites[@]}"; do
 done
 # Scratch disks: a suite MODULE/tests/NAME.sh may have an executable MODULE/tests/NAME.disks,
 # run here with an empty folder to fill with disk images (*.img, attached in name order as
-# read-only virtio-blk disks). The guest finds them by serial; the suite sees their device
-# paths in $SUITE_DISKS. An image identical to one already attached (suites that build the
-# same tools image) is attached once and named for both.
+# read-only virtio-blk disks; *.rw.img writable, for suites that write, never shared). The guest
+# finds them by serial; the suite sees their device paths in $SUITE_DISKS. An image identical
+# to one already attached (suites that build the same tools image) is attached once and named
+# for both.
 DISK_ARGS=()
 ndisk=0
 declare -A disk_of=()
@@ -124,7 +125,10 @@ for s in "${suites[@]}"; do
 	SUITE_VARIANT=$VARIANT "$hook" "$dir" >&2 || die "$hook failed"
 	for img in "$dir"/*.img; do
 		[ -f "$img" ] || continue
+		ro=",readonly=on"
+		case "$img" in *.rw.img) ro="" ;; esac
 		sum=$(sha256sum < "$img")
+		[ -n "$ro" ] || sum="rw $img"
 		if [ -n "${disk_of[$sum]:-}" ]; then
 			echo "${disk_of[$sum]} $(basename "$img")" >> "$O/suite/disks/$name"
 			continue
@@ -134,7 +138,7 @@ for s in "${suites[@]}"; do
 		# slots, fewer than the suites' disks); virtio-mmio has 32 transports, used in turn.
 		addr=$(printf ',addr=0x%x.%d' $((0x10 + ndisk / 8)) $((ndisk % 8)))
 		[ $((ndisk % 8)) = 0 ] && addr="$addr,multifunction=on"
-		DISK_ARGS+=(-drive "file=$img,if=none,format=raw,readonly=on,id=d$ndisk"
+		DISK_ARGS+=(-drive "file=$img,if=none,format=raw$ro,id=d$ndisk"
 			-device "virtio-blk-@BUS@,drive=d$ndisk,serial=d$ndisk@ADDR@$addr")
 		echo "d$ndisk $(basename "$img")" >> "$O/suite/disks/$name"
 		ndisk=$((ndisk + 1))
