@@ -159,34 +159,33 @@ down:
 	zc_pass(zd, bio, seq, 0);
 }
 
+/*
+ * The leading run of the read (cached pages, or not) is served now; the rest is split off and
+ * submitted again, so that one call allocates at most one split and one clone from their
+ * pools (the block layer sends what a submit_bio submits only after it returns).
+ */
 static void zc_read(struct zc_dev *zd, struct bio *bio)
 {
 	u64 seq = zc_rs_read_seq(zd->rs);
+	unsigned int nr = bio_sectors(bio);
+	bool hit = false;
+	u64 n = zc_rs_run(zd->rs, bio->bi_iter.bi_sector, nr, &hit);
 
-	for (;;) {
-		unsigned int nr = bio_sectors(bio);
-		bool hit = false;
-		u64 n = zc_rs_run(zd->rs, bio->bi_iter.bi_sector, nr, &hit);
-		struct bio *split;
+	if (n && n < nr) {
+		struct bio *split = bio_split(bio, n, GFP_NOIO, &zd->split_bs);
 
-		if (!n || n >= nr) {
-			if (hit && n)
-				zc_serve(zd, bio, seq);
-			else
-				zc_pass(zd, bio, seq, 0);
-			return;
+		if (split) {
+			bio_chain(split, bio);
+			submit_bio_noacct(bio);
+			bio = split;
+		} else {
+			hit = false;
 		}
-		split = bio_split(bio, n, GFP_NOIO, &zd->split_bs);
-		if (!split) {
-			zc_pass(zd, bio, seq, 0);
-			return;
-		}
-		bio_chain(split, bio);
-		if (hit)
-			zc_serve(zd, split, seq);
-		else
-			zc_pass(zd, split, seq, 0);
 	}
+	if (hit)
+		zc_serve(zd, bio, seq);
+	else
+		zc_pass(zd, bio, seq, 0);
 }
 
 static void zc_submit_bio(struct bio *bio)

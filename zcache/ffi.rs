@@ -171,9 +171,9 @@ unsafe fn cache<'a>(rs: *mut c_void) -> &'a Cache {
 ///
 /// `p` is NULL or a mapped page (PAGE_SIZE bytes) that stays mapped for `'a`.
 unsafe fn page<'a>(p: *const c_void) -> Option<&'a [u8]> {
-    // SAFETY: by the function's contract.
-    NonNull::new(p.cast_mut())
-        .map(|p| unsafe { core::slice::from_raw_parts(p.as_ptr().cast::<u8>(), PAGE_SIZE) })
+    let p = NonNull::new(p.cast_mut())?;
+    // SAFETY: by the function's contract, a mapped page.
+    Some(unsafe { core::slice::from_raw_parts(p.as_ptr().cast::<u8>(), PAGE_SIZE) })
 }
 
 fn key(mapping: *const c_void, index: u64) -> Option<LogKey> {
