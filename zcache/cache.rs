@@ -346,7 +346,7 @@ impl Cache {
         &self,
         key: LogKey,
         reclaim: bool,
-        single: bool,
+        cacheable: bool,
         src: Option<&[u8]>,
     ) -> bool {
         let kind = if reclaim {
@@ -361,7 +361,13 @@ impl Cache {
         if reclaim {
             s.add(&s.evictions, 1);
         }
-        match on_evict(self.recording(), kind, single && src.is_some(), rec, fresh) {
+        match on_evict(
+            self.recording(),
+            kind,
+            cacheable && src.is_some(),
+            rec,
+            fresh,
+        ) {
             Evict::Ignore => false,
             Evict::Forget => {
                 log.forget(key);

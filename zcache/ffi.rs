@@ -335,7 +335,7 @@ unsafe extern "C" fn zc_rs_evict(
     mapping: *const c_void,
     index: u64,
     reclaim: bool,
-    single: bool,
+    cacheable: bool,
     src: *const c_void,
 ) -> bool {
     let Some(k) = key(mapping, index) else {
@@ -344,7 +344,7 @@ unsafe extern "C" fn zc_rs_evict(
     // SAFETY: by the contract.
     let src = unsafe { page(src) };
     // SAFETY: by the contract.
-    unsafe { cache(rs) }.evict(k, reclaim, single, src)
+    unsafe { cache(rs) }.evict(k, reclaim, cacheable, src)
 }
 
 /// # Safety

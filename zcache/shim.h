@@ -31,7 +31,7 @@ bool zc_rs_read_done(void *rs, u64 sector, const void *data, const void *mapping
 		     u64 seq);
 void zc_rs_write_begin(void *rs, u64 sector, u64 nr);
 void zc_rs_write_end(void *rs, u64 sector, u64 nr);
-bool zc_rs_evict(void *rs, const void *mapping, u64 index, bool reclaim, bool single,
+bool zc_rs_evict(void *rs, const void *mapping, u64 index, bool reclaim, bool cacheable,
 		 const void *src);
 bool zc_rs_has_work(void *rs);
 void zc_rs_work(void *rs, unsigned int id);

@@ -50,23 +50,33 @@ static bool zc_mapping_ours(const struct zc_probe *p, const struct address_space
 	return host && host->i_sb && host->i_sb->s_bdev == p->bdev;
 }
 
+/*
+ * Folios of up to this many pages are cached, page by page (erofs and the block device's own
+ * cache use large folios); larger ones would keep interrupts off too long for their copy.
+ */
+#define ZC_MAX_FOLIO_PAGES 16
+
 static void zc_probe_delete(void *data, struct folio *folio)
 {
 	struct zc_probe *p = data;
 	struct address_space *mapping = folio->mapping;
-	bool reclaim, single;
-	void *src = NULL;
+	long i, nr = folio_nr_pages(folio);
+	bool reclaim, cache, wake = false;
 
 	if (!mapping || folio_test_anon(folio) || !zc_mapping_ours(p, mapping))
 		return;
 	reclaim = !folio_ref_count(folio) && (current->flags & PF_MEMALLOC);
-	single = !folio_test_large(folio) && folio_test_uptodate(folio) && !folio_test_dirty(folio);
-	if (reclaim && single)
-		src = kmap_local_folio(folio, 0);
-	if (zc_rs_evict(p->rs, mapping, folio->index, reclaim, single, src))
+	cache = reclaim && nr <= ZC_MAX_FOLIO_PAGES && folio_test_uptodate(folio) &&
+		!folio_test_dirty(folio);
+	for (i = 0; i < nr; i++) {
+		void *src = cache ? kmap_local_folio(folio, i * PAGE_SIZE) : NULL;
+
+		wake |= zc_rs_evict(p->rs, mapping, folio->index + i, reclaim, cache, src);
+		if (src)
+			kunmap_local(src);
+	}
+	if (wake)
 		zc_pool_wake(p->pool);
-	if (src)
-		kunmap_local(src);
 }
 
 /* ERR_PTR(-ENOENT) when the kernel has no such tracepoint (the caller falls back). */

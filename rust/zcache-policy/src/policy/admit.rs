@@ -29,20 +29,21 @@ pub enum Evict {
     Stage(LogValue),
 }
 
-/// Decides at eviction. `single` says the folio is one page (larger folios are not kept);
+/// Decides at eviction. `cacheable` says the page can be kept (clean, up to date, and its
+/// folio small enough to copy with interrupts off);
 /// `record` is the page's read record, `fresh` whether its sectors are unchanged since
 /// ([`Epochs::fresh`](super::Epochs::fresh) on the record).
 pub fn on_evict(
     enabled: bool,
     kind: EvictKind,
-    single: bool,
+    cacheable: bool,
     record: Option<LogValue>,
     fresh: bool,
 ) -> Evict {
     match (kind, record) {
         (EvictKind::Drop, Some(_)) => Evict::Forget,
         (EvictKind::Drop, None) => Evict::Ignore,
-        (EvictKind::Reclaim, _) if !enabled || !single => Evict::Ignore,
+        (EvictKind::Reclaim, _) if !enabled || !cacheable => Evict::Ignore,
         (EvictKind::Reclaim, None) => Evict::Unknown,
         (EvictKind::Reclaim, Some(_)) if !fresh => Evict::Stale,
         (EvictKind::Reclaim, Some(r)) => Evict::Stage(r),
