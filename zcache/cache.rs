@@ -22,7 +22,7 @@ use crate::policy::{
     store_form, verify, Config, Epochs, Evict, EvictKind, Form, LogEntry, LogKey, LogValue, Mode,
     ReadLog, Run, Slot, Slots, Verdict,
 };
-use crate::staging::Staging;
+use crate::staging::{Staging, WorkAreas};
 use crate::stats::Stats;
 
 /// Sectors per cached page.
@@ -110,14 +110,22 @@ pub(crate) struct Cache {
     pub(crate) stats: Stats,
     t: Tables,
     knobs: Knobs,
-    /// A page per worker for its compressed output, each locked by its worker only.
-    scratch: KVec<Pin<KBox<Mutex<KVec<u8>>>>>,
+    /// lz4 work areas for sync mode's probe.
+    probe_wrk: WorkAreas,
+    /// Per worker, locked by that worker only: a page for its compressed output and its lz4
+    /// work area.
+    scratch: KVec<Pin<KBox<Mutex<Scratch>>>>,
     #[pin]
     pub(crate) index: SpinLock<Index>,
     pub(crate) entries: AtomicU64,
     pub(crate) pool: ZsPool,
     #[pin]
     pub(crate) cfg: Mutex<Config>,
+}
+
+struct Scratch {
+    out: KVec<u8>,
+    wrk: KVVec<u8>,
 }
 
 fn atomics<T, F: Fn() -> T>(n: usize, f: F) -> Result<KVVec<T>> {
@@ -147,9 +155,12 @@ impl Cache {
         let cfg = Config::DEFAULT;
         let mut scratch = KVec::with_capacity(workers.max(1), GFP_KERNEL)?;
         for _ in 0..workers.max(1) {
-            let page = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
+            let sc = Scratch {
+                out: KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?,
+                wrk: KVVec::from_elem(0u8, ffi::wrkmem_size(), GFP_KERNEL)?,
+            };
             scratch.push(
-                KBox::pin_init(new_mutex!(page, "zcache:scratch"), GFP_KERNEL)?,
+                KBox::pin_init(new_mutex!(sc, "zcache:scratch"), GFP_KERNEL)?,
                 GFP_KERNEL,
             )?;
         }
@@ -174,6 +185,7 @@ impl Cache {
             cap: AtomicU64::new(cap_bytes(total, PAGE_SIZE as u64, cfg.max_percent)),
             tracepoint: AtomicBool::new(tracepoint),
         };
+        let probe_wrk = WorkAreas::new(ffi::online_cpus(), ffi::wrkmem_size())?;
         let pool = ZsPool::new(name)?;
         let name = CString::try_from_fmt(format_args!("{}", name))?;
         let lower = CString::try_from_fmt(format_args!("{}", lower))?;
@@ -184,6 +196,7 @@ impl Cache {
                 stats: Stats::default(),
                 t,
                 knobs,
+                probe_wrk,
                 scratch,
                 index <- new_spinlock!(index, "zcache:index"),
                 entries: AtomicU64::new(0),
@@ -406,22 +419,42 @@ impl Cache {
             slots.abandon(i);
             return false;
         };
-        let len = if self.knobs.sync.load(Relaxed) {
-            if page_hash(src) != r.hash {
-                s.add(&s.changed, 1);
-                slots.abandon(i);
-                return false;
-            }
-            match store_form(ffi::compress(src, buf), PAGE_SIZE) {
-                Form::Compressed(n) => n,
-                Form::Raw => {
-                    buf.copy_from_slice(src);
-                    PAGE_SIZE
-                }
-            }
+        // Sync mode compresses here, with a work area of the probe pool (one per CPU at
+        // attach: a CPU runs one probe at a time, interrupts off). Without one, or in async
+        // mode, the page is copied for a worker.
+        let area = if self.knobs.sync.load(Relaxed) {
+            self.probe_wrk.claim()
         } else {
-            buf.copy_from_slice(src);
-            0
+            None
+        };
+        let len = match area {
+            Some(a) => {
+                let len = if page_hash(src) != r.hash {
+                    None
+                } else {
+                    // SAFETY: `claim` made the area ours until `release` below.
+                    let wrk = unsafe { self.probe_wrk.area(a) };
+                    Some(match store_form(ffi::compress(src, buf, wrk), PAGE_SIZE) {
+                        Form::Compressed(n) => n,
+                        Form::Raw => {
+                            buf.copy_from_slice(src);
+                            PAGE_SIZE
+                        }
+                    })
+                };
+                self.probe_wrk.release(a);
+                let Some(len) = len else {
+                    s.add(&s.changed, 1);
+                    slots.abandon(i);
+                    return false;
+                };
+                s.add(&s.probe_compressed, 1);
+                len
+            }
+            None => {
+                buf.copy_from_slice(src);
+                0
+            }
         };
         slot.sector.store(r.sector, Relaxed);
         slot.hash.store(r.hash, Relaxed);
@@ -444,19 +477,20 @@ impl Cache {
         let Some(scratch) = self.scratch.get(id % self.scratch.len().max(1)) else {
             return;
         };
-        let mut scratch = scratch.lock();
+        let mut guard = scratch.lock();
+        let Scratch { out, wrk } = &mut *guard;
         let slots = self.slots();
         let mut hint = id;
         while let Some(i) = slots.take(hint) {
             self.t.ready.fetch_sub(1, Relaxed);
             hint = i.wrapping_add(1);
-            self.store_slot(i, &mut scratch);
+            self.store_slot(i, out, wrk);
             slots.release(i);
         }
     }
 
     /// Checks, compresses (unless done in the probe), stores and indexes staged page `i`.
-    fn store_slot(&self, i: usize, scratch: &mut [u8]) {
+    fn store_slot(&self, i: usize, scratch: &mut [u8], wrk: &mut [u8]) {
         let s = &self.stats;
         let (Some(slot), Some(page)) = (
             self.slots().get(i),
@@ -479,7 +513,7 @@ impl Cache {
             }
             let cap = PAGE_SIZE / 4 * 3;
             let out = scratch.get_mut(..cap).unwrap_or(&mut []);
-            match store_form(ffi::compress(page, out), PAGE_SIZE) {
+            match store_form(ffi::compress(page, out, wrk), PAGE_SIZE) {
                 Form::Compressed(n) => scratch.get(..n).unwrap_or(&[]),
                 Form::Raw => page,
             }

@@ -243,8 +243,9 @@ static void zc_free(struct zc_dev *zd)
 		zc_rs_free(zd->rs);
 	bioset_exit(&zd->split_bs);
 	bioset_exit(&zd->clone_bs);
+	/* The claim goes with the file (at the latest when the detaching task returns). */
 	if (zd->lower_file)
-		bdev_fput(zd->lower_file);
+		fput(zd->lower_file);
 	kfree(zd);
 }
 
@@ -267,33 +268,22 @@ static int zc_limits(struct zc_dev *zd, struct queue_limits *lim)
 	return 0;
 }
 
-/* Takes the path written to `attach` ("/dev/vdb"): a new zcacheN over it. */
-int zc_attach(const char *buf, size_t len)
+/* A new zcacheN over the block device at `path` (checked by Rust: one absolute path). */
+int zc_attach(const char *path)
 {
 	struct queue_limits lim;
 	struct zc_dev *zd;
 	char name[DISK_NAME_LEN];
-	char *path;
 	int err, id;
 
-	path = kstrndup(buf, len, GFP_KERNEL);
-	if (!path)
-		return -ENOMEM;
-	strim(path);
-	if (!*path || strlen(path) > PATH_MAX) {
-		pr_err("attach: expected the path of a block device\n");
-		kfree(path);
-		return -EINVAL;
-	}
 	zd = kzalloc(sizeof(*zd), GFP_KERNEL);
-	if (!zd) {
-		kfree(path);
+	if (!zd)
 		return -ENOMEM;
-	}
 	atomic_set(&zd->inflight, 0);
 	init_waitqueue_head(&zd->idle);
 	mutex_lock(&zc_lock);
-	id = idr_alloc(&zc_idr, NULL, 0, 0, GFP_KERNEL);
+	/* Published under zc_lock, which detach takes: nobody sees it half made. */
+	id = idr_alloc(&zc_idr, zd, 0, 0, GFP_KERNEL);
 	if (id < 0) {
 		err = id;
 		goto out_unlock;
@@ -345,7 +335,7 @@ int zc_attach(const char *buf, size_t len)
 	zd->disk->flags |= GENHD_FL_NO_PART;
 	zd->disk->fops = &zc_fops;
 	zd->disk->private_data = zd;
-	strscpy(zd->disk->disk_name, name, DISK_NAME_LEN);
+	snprintf(zd->disk->disk_name, DISK_NAME_LEN, "%s", name);
 	set_capacity(zd->disk, bdev_nr_sectors(zd->lower));
 	if (zc_param_tracepoint()) {
 		zd->probe = zc_probe_attach(zd->disk->part0, zd->rs, zd->pool);
@@ -362,11 +352,9 @@ int zc_attach(const char *buf, size_t len)
 	err = device_add_disk(NULL, zd->disk, zc_disk_groups);
 	if (err)
 		goto out_disk;
-	idr_replace(&zc_idr, zd, id);
 	mutex_unlock(&zc_lock);
 	pr_info("%s: attached to %s (%s)\n", name, path,
 		zd->probe ? "eviction tracepoint" : "second-read admission");
-	kfree(path);
 	return 0;
 
 out_disk:
@@ -376,7 +364,6 @@ out_idr:
 out_unlock:
 	mutex_unlock(&zc_lock);
 	zc_free(zd);
-	kfree(path);
 	return err;
 }
 
@@ -394,16 +381,11 @@ static void zc_destroy(struct zc_dev *zd)
 	zc_free(zd);
 }
 
-int zc_detach(const char *buf, size_t len)
+int zc_detach(int id)
 {
-	struct zc_dev *zd = NULL;
-	char name[DISK_NAME_LEN];
-	int id, err = 0;
+	struct zc_dev *zd;
+	int err = 0;
 
-	if (len >= sizeof(name) || sscanf(buf, "zcache%d", &id) != 1 || id < 0) {
-		pr_err("detach: expected a device name such as zcache0\n");
-		return -EINVAL;
-	}
 	mutex_lock(&zc_lock);
 	zd = idr_find(&zc_idr, id);
 	if (!zd) {

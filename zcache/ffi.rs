@@ -11,29 +11,31 @@ use kernel::error::to_result;
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong};
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
-use kernel::str::CStr;
+use kernel::str::{CStr, CString};
 
 use crate::cache::Cache;
-use crate::policy::LogKey;
-use crate::policy::Run;
+use crate::policy::params::{parse_attach, parse_detach};
+use crate::policy::{LogKey, Run};
 
 mod raw {
     use super::*;
 
     extern "C" {
-        pub(super) fn zc_mem_init() -> c_int;
-        pub(super) fn zc_mem_exit();
         pub(super) fn zc_disk_init() -> c_int;
         pub(super) fn zc_disk_exit();
         pub(super) fn zc_sysfs_init() -> c_int;
         pub(super) fn zc_sysfs_exit();
         pub(super) fn zc_detach_all();
+        pub(super) fn zc_lz4_wrkmem_size() -> c_uint;
         pub(super) fn zc_lz4_compress(
             src: *const u8,
             slen: c_uint,
             dst: *mut u8,
             dcap: c_uint,
+            wrk: *mut u8,
         ) -> c_int;
+        pub(super) fn zc_attach(path: *const c_char) -> c_int;
+        pub(super) fn zc_detach(id: c_int) -> c_int;
         pub(super) fn zc_zs_create(name: *const c_char) -> *mut c_void;
         pub(super) fn zc_zs_destroy(pool: *mut c_void);
         pub(super) fn zc_zs_store(pool: *mut c_void, src: *const u8, len: usize) -> c_ulong;
@@ -46,26 +48,18 @@ mod raw {
         pub(super) fn zc_zs_free(pool: *mut c_void, handle: c_ulong);
         pub(super) fn zc_zs_pages(pool: *mut c_void) -> u64;
         pub(super) fn zc_total_pages() -> u64;
+        pub(super) fn zc_online_cpus() -> c_uint;
     }
 }
 
-/// Sets up the C parts: per-CPU lz4 work areas, the block major, `/sys/kernel/zcache`.
+/// Sets up the C parts: the block major, `/sys/kernel/zcache`.
 pub(crate) fn module_init() -> Result {
     // SAFETY: called once from module init.
-    to_result(unsafe { raw::zc_mem_init() })?;
-    // SAFETY: as above.
-    if let Err(e) = to_result(unsafe { raw::zc_disk_init() }) {
-        // SAFETY: undoes `zc_mem_init`, which succeeded.
-        unsafe { raw::zc_mem_exit() };
-        return Err(e);
-    }
+    to_result(unsafe { raw::zc_disk_init() })?;
     // SAFETY: as above.
     if let Err(e) = to_result(unsafe { raw::zc_sysfs_init() }) {
-        // SAFETY: undoes what succeeded, in reverse order; no disk exists yet.
-        unsafe {
-            raw::zc_disk_exit();
-            raw::zc_mem_exit();
-        }
+        // SAFETY: undoes `zc_disk_init`, which succeeded; no disk exists yet.
+        unsafe { raw::zc_disk_exit() };
         return Err(e);
     }
     Ok(())
@@ -75,13 +69,18 @@ pub(crate) fn module_init() -> Result {
 pub(crate) fn module_exit() {
     // SAFETY: called once from module exit after a successful `module_init`: the control
     // files go first (no attach can race), then the disks (none is open: each opener holds
-    // the module), then the major and the work areas no disk uses any more.
+    // the module), then the major.
     unsafe {
         raw::zc_sysfs_exit();
         raw::zc_detach_all();
         raw::zc_disk_exit();
-        raw::zc_mem_exit();
     }
+}
+
+/// CPUs online, at least 1.
+pub(crate) fn online_cpus() -> usize {
+    // SAFETY: reads a global counter.
+    (unsafe { raw::zc_online_cpus() } as usize).max(1)
 }
 
 /// RAM in pages.
@@ -90,13 +89,24 @@ pub(crate) fn total_pages() -> u64 {
     unsafe { raw::zc_total_pages() }
 }
 
-/// `src` compressed with lz4 into `dst`; `None` when it does not fit. Any context.
-pub(crate) fn compress(src: &[u8], dst: &mut [u8]) -> Option<usize> {
+/// Bytes of a work area for [`compress`].
+pub(crate) fn wrkmem_size() -> usize {
+    // SAFETY: returns a constant.
+    unsafe { raw::zc_lz4_wrkmem_size() as usize }
+}
+
+/// `src` compressed with lz4 into `dst`, using `wrk` (at least [`wrkmem_size`] bytes);
+/// `None` when it does not fit. Any context: it neither sleeps nor allocates.
+pub(crate) fn compress(src: &[u8], dst: &mut [u8], wrk: &mut [u8]) -> Option<usize> {
     let slen = c_uint::try_from(src.len()).ok()?;
     let dcap = c_uint::try_from(dst.len()).ok()?;
-    // SAFETY: both slices are valid for their lengths; the C side uses a per-CPU work area
-    // with preemption disabled and neither sleeps nor allocates.
-    let n = unsafe { raw::zc_lz4_compress(src.as_ptr(), slen, dst.as_mut_ptr(), dcap) };
+    if wrk.len() < wrkmem_size() {
+        return None;
+    }
+    // SAFETY: the three slices are valid for their lengths, `wrk` large enough, all ours.
+    let n = unsafe {
+        raw::zc_lz4_compress(src.as_ptr(), slen, dst.as_mut_ptr(), dcap, wrk.as_mut_ptr())
+    };
     usize::try_from(n).ok().filter(|&n| n > 0 && n <= dst.len())
 }
 
@@ -158,6 +168,54 @@ impl Drop for ZsPool {
 }
 
 // ---- Called from C ----
+
+/// # Safety
+///
+/// `buf` holds `len` bytes written by user space.
+#[no_mangle]
+unsafe extern "C" fn zc_rs_attach(buf: *const u8, len: usize) -> c_int {
+    // SAFETY: sysfs hands `store` `len` readable bytes.
+    let input = unsafe { core::slice::from_raw_parts(buf, len) };
+    let path = match core::str::from_utf8(input)
+        .map_err(|_| "text")
+        .and_then(parse_attach)
+    {
+        Ok(p) => p,
+        Err(expected) => {
+            pr_err!("attach: expected {}\n", expected);
+            return EINVAL.to_errno();
+        }
+    };
+    let Ok(path) = CString::try_from_fmt(format_args!("{}", path)) else {
+        return ENOMEM.to_errno();
+    };
+    // SAFETY: a NUL-terminated path; process context (a sysfs write).
+    unsafe { raw::zc_attach(path.as_char_ptr()) }
+}
+
+/// # Safety
+///
+/// As for `zc_rs_attach`.
+#[no_mangle]
+unsafe extern "C" fn zc_rs_detach(buf: *const u8, len: usize) -> c_int {
+    // SAFETY: sysfs hands `store` `len` readable bytes.
+    let input = unsafe { core::slice::from_raw_parts(buf, len) };
+    let id = match core::str::from_utf8(input)
+        .map_err(|_| "text")
+        .and_then(parse_detach)
+    {
+        Ok(id) => id,
+        Err(expected) => {
+            pr_err!("detach: expected {}\n", expected);
+            return EINVAL.to_errno();
+        }
+    };
+    let Ok(id) = c_int::try_from(id) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: process context (a sysfs write).
+    unsafe { raw::zc_detach(id) }
+}
 
 /// # Safety
 ///

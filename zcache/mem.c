@@ -1,59 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Memory: lz4 from lib/lz4 with a per-CPU work area (the eviction probe compresses with
+ * Memory: lz4 from lib/lz4 (the caller brings the work area: the eviction probe compresses with
  * interrupts off in sync mode, so nothing here allocates or sleeps), zsmalloc for the
  * compressed pages, and the shrinker that gives them back under memory pressure.
  */
 #include <linux/highmem.h>
 #include <linux/lz4.h>
 #include <linux/mm.h>
-#include <linux/percpu.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/zsmalloc.h>
 
 #include "shim.h"
 
-static void * __percpu *zc_wrkmem;
-
-int zc_mem_init(void)
+unsigned int zc_lz4_wrkmem_size(void)
 {
-	int cpu;
-
-	zc_wrkmem = alloc_percpu(void *);
-	if (!zc_wrkmem)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		void *w = kmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
-
-		if (!w) {
-			zc_mem_exit();
-			return -ENOMEM;
-		}
-		*per_cpu_ptr(zc_wrkmem, cpu) = w;
-	}
-	return 0;
+	return LZ4_MEM_COMPRESS;
 }
 
-void zc_mem_exit(void)
+/* The compressed length, or 0 when it does not fit in dcap. wrk: zc_lz4_wrkmem_size() bytes. */
+int zc_lz4_compress(const void *src, unsigned int slen, void *dst, unsigned int dcap, void *wrk)
 {
-	int cpu;
+	int n = LZ4_compress_fast(src, dst, slen, dcap, 1, wrk);
 
-	if (!zc_wrkmem)
-		return;
-	for_each_possible_cpu(cpu)
-		kfree(*per_cpu_ptr(zc_wrkmem, cpu));
-	free_percpu(zc_wrkmem);
-	zc_wrkmem = NULL;
-}
-
-/* The compressed length, or 0 when it does not fit in dcap. Any context. */
-int zc_lz4_compress(const void *src, unsigned int slen, void *dst, unsigned int dcap)
-{
-	void **w = get_cpu_ptr(zc_wrkmem);
-	int n = LZ4_compress_default(src, dst, slen, dcap, *w);
-
-	put_cpu_ptr(zc_wrkmem);
 	return n > 0 ? n : 0;
 }
 
@@ -112,6 +81,11 @@ u64 zc_zs_pages(struct zs_pool *pool)
 u64 zc_total_pages(void)
 {
 	return totalram_pages();
+}
+
+unsigned int zc_online_cpus(void)
+{
+	return num_online_cpus();
 }
 
 /* ---- the shrinker ---- */

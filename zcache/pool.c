@@ -21,6 +21,7 @@ struct zc_worker {
 struct zc_pool {
 	void *rs;
 	wait_queue_head_t wq;
+	bool stop;
 	unsigned int n;
 	struct zc_worker w[];
 };
@@ -31,9 +32,9 @@ static int zc_worker_fn(void *data)
 	struct zc_pool *p = w->pool;
 
 	set_user_nice(current, MAX_NICE);
-	while (!kthread_should_stop()) {
-		wait_event_interruptible(p->wq, zc_rs_has_work(p->rs) || kthread_should_stop());
-		if (kthread_should_stop())
+	for (;;) {
+		wait_event_interruptible(p->wq, zc_rs_has_work(p->rs) || READ_ONCE(p->stop));
+		if (READ_ONCE(p->stop))
 			break;
 		zc_rs_work(p->rs, w->id);
 		cond_resched();
@@ -84,6 +85,8 @@ void zc_pool_stop(struct zc_pool *p)
 {
 	unsigned int i;
 
+	WRITE_ONCE(p->stop, true);
+	wake_up_all(&p->wq);
 	for (i = 0; i < p->n; i++) {
 		kthread_stop(p->w[i].task);
 		put_task_struct(p->w[i].task);

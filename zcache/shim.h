@@ -39,6 +39,8 @@ unsigned long zc_rs_count(void *rs);
 unsigned long zc_rs_scan(void *rs, unsigned long nr);
 ssize_t zc_rs_show(void *rs, const char *attr, char *buf);
 ssize_t zc_rs_store(void *rs, const char *attr, const char *buf, size_t len);
+int zc_rs_attach(const char *buf, size_t len);
+int zc_rs_detach(const char *buf, size_t len);
 
 /* sysfs.c */
 int zc_sysfs_init(void);
@@ -48,8 +50,8 @@ unsigned int zc_param_staging(void);
 extern const struct attribute_group *zc_disk_groups[];
 
 /* disk.c */
-int zc_attach(const char *buf, size_t len);
-int zc_detach(const char *buf, size_t len);
+int zc_attach(const char *path);
+int zc_detach(int id);
 void zc_detach_all(void);
 int zc_disk_init(void);
 void zc_disk_exit(void);
@@ -67,9 +69,8 @@ void zc_pool_stop(struct zc_pool *pool);
 unsigned int zc_pool_default_workers(void);
 
 /* mem.c */
-int zc_mem_init(void);
-void zc_mem_exit(void);
-int zc_lz4_compress(const void *src, unsigned int slen, void *dst, unsigned int dcap);
+unsigned int zc_lz4_wrkmem_size(void);
+int zc_lz4_compress(const void *src, unsigned int slen, void *dst, unsigned int dcap, void *wrk);
 struct zs_pool *zc_zs_create(const char *name);
 void zc_zs_destroy(struct zs_pool *pool);
 unsigned long zc_zs_store(struct zs_pool *pool, const void *src, size_t len);
@@ -77,6 +78,7 @@ int zc_zs_load(struct zs_pool *pool, unsigned long handle, size_t len, void *dst
 void zc_zs_free(struct zs_pool *pool, unsigned long handle);
 u64 zc_zs_pages(struct zs_pool *pool);
 u64 zc_total_pages(void);
+unsigned int zc_online_cpus(void);
 struct zc_shrinker *zc_shrinker_start(void *rs, const char *name);
 void zc_shrinker_stop(struct zc_shrinker *s);
 

@@ -40,6 +40,8 @@ stats! {
     cap_frees,
     /// Pages staged for a worker.
     staged,
+    /// Pages the probe compressed itself (sync mode).
+    probe_compressed,
     /// Reclaim evictions of pages of files on the disk.
     evictions,
     /// Evicted pages the read log did not know (never read through the disk, or lost).

@@ -42,7 +42,7 @@ static struct kobject *zc_root;
 static ssize_t attach_store(struct kobject *kobj, struct kobj_attribute *attr, const char *buf,
 			    size_t len)
 {
-	int err = zc_attach(buf, len);
+	int err = zc_rs_attach(buf, len);
 
 	return err ? err : len;
 }
@@ -50,7 +50,7 @@ static ssize_t attach_store(struct kobject *kobj, struct kobj_attribute *attr, c
 static ssize_t detach_store(struct kobject *kobj, struct kobj_attribute *attr, const char *buf,
 			    size_t len)
 {
-	int err = zc_detach(buf, len);
+	int err = zc_rs_detach(buf, len);
 
 	return err ? err : len;
 }
@@ -123,6 +123,7 @@ static ssize_t zc_store(struct device *dev, struct device_attribute *attr, const
 	X(pool_bytes, 0444)			\
 	X(entries, 0444)			\
 	X(staged, 0444)				\
+	X(probe_compressed, 0444)		\
 	X(evictions, 0444)			\
 	X(unknown, 0444)			\
 	X(changed, 0444)			\

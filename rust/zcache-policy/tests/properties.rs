@@ -217,3 +217,16 @@ fn log_under_threads() {
         t.join().unwrap();
     }
 }
+
+proptest! {
+    #[test]
+    fn control_parsers_never_panic(text in ".{0,300}") {
+        use zcache_policy::policy::params::{parse_attach, parse_detach};
+        if let Ok(p) = parse_attach(&text) {
+            prop_assert!(p.starts_with('/') && !p.contains(' '));
+        }
+        if let Ok(n) = parse_detach(&text) {
+            prop_assert_eq!(format!("zcache{n}"), text.trim_end_matches('\n'));
+        }
+    }
+}

@@ -178,3 +178,21 @@ fn params_parse_and_name_bad_values() {
         assert_eq!(c.set(p, &shown).unwrap(), c, "{p} round-trips");
     }
 }
+
+#[test]
+fn control_files_parse() {
+    use zcache_policy::policy::params::{parse_attach, parse_detach};
+    assert_eq!(parse_attach("/dev/vda\n"), Ok("/dev/vda"));
+    assert!(parse_attach("vda").is_err());
+    assert!(parse_attach("/dev/v da").is_err());
+    assert!(parse_attach("").is_err());
+    assert!(parse_attach(&format!("/{}", "a".repeat(300))).is_err());
+    assert_eq!(parse_detach("zcache0\n"), Ok(0));
+    assert_eq!(parse_detach("zcache12"), Ok(12));
+    assert!(parse_detach("zcache").is_err());
+    assert!(parse_detach("zcache-1").is_err());
+    assert!(parse_detach("zcache+1").is_err());
+    assert!(parse_detach("zram0").is_err());
+    assert!(parse_detach("zcache01").is_err());
+    assert!(parse_detach("zcache99999999999").is_err());
+}

@@ -157,3 +157,37 @@ impl Config {
         Ok(cfg)
     }
 }
+
+/// The longest path `attach` takes.
+pub const MAX_PATH: usize = 255;
+
+/// The block device path written to `attach`: one absolute path, no spaces or control
+/// characters (a trailing newline is ignored). The error says what was expected.
+pub fn parse_attach(text: &str) -> Result<&str, &'static str> {
+    let t = text.strip_suffix('\n').unwrap_or(text);
+    let ok = t.starts_with('/')
+        && t.len() <= MAX_PATH
+        && !t
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+    if ok {
+        Ok(t)
+    } else {
+        Err("the absolute path of a block device, such as /dev/block/sda12")
+    }
+}
+
+/// The device written to `detach`: `zcacheN`, N without leading zeros (a trailing newline is
+/// ignored).
+pub fn parse_detach(text: &str) -> Result<u32, &'static str> {
+    let t = text.strip_suffix('\n').unwrap_or(text);
+    t.strip_prefix("zcache")
+        .filter(|n| {
+            !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && (n.len() == 1 || !n.starts_with('0'))
+        })
+        .and_then(|n| n.parse::<u32>().ok())
+        .filter(|&n| n <= i32::MAX.unsigned_abs())
+        .ok_or("a device name such as zcache0")
+}
