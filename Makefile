@@ -7,6 +7,7 @@
 #   make bench-zram        the zram bench: zram_multicomp against upstream zram, one boot
 #   make bench-erofs       the erofs bench: erofs_dio O_DIRECT against stock erofs, one boot
 #   make bench-pmqos       the blk_pmqos bench: simple_ondemand with and without it, one boot
+#   make bench-zcache      the zcache bench (a skeleton): app relaunches, plain disk and zcache arms
 #   make gki-check         the arm64 modules' imports against Android's GKI KMI symbol list
 #   make clippy            clippy on the modules (warnings are errors)
 #   make fmt / fmt-check   rustfmt on everything
@@ -30,7 +31,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check demo bench-zram bench-erofs bench-pmqos gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check demo bench-zram bench-erofs bench-pmqos bench-zcache gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -49,6 +50,9 @@ bench-erofs:
 
 bench-pmqos:
 	bench/run.sh pmqos
+
+bench-zcache:
+	bench/run.sh zcache
 
 # Builds the arm64 modules first (quick once the kernel is cached). KMI_LIST=, GKI_UPDATE=1: see
 # scripts/gki-check.sh.

@@ -172,12 +172,14 @@ echo async > $D/mode
 # never wrong data.
 workers=$(grep -l '^zcache0-' /proc/[0-9]*/comm 2>/dev/null | sed 's|/comm$||')
 inject() { # FAULT(failslab|fail_page_alloc) on|off
-	for w in $workers; do echo $([ "$2" = on ] && echo 1 || echo 0) > "$w/make-it-fail"; done
-	echo Y > $DBG/$1/task-filter
-	echo 0 > $DBG/$1/verbose
-	echo 1 > $DBG/$1/interval
-	echo -1 > $DBG/$1/times
-	echo $([ "$2" = on ] && echo 100 || echo 0) > $DBG/$1/probability
+	_on=0 _p=0
+	[ "$2" = on ] && _on=1 _p=100
+	for w in $workers; do echo $_on > "$w/make-it-fail"; done
+	echo Y > "$DBG/$1/task-filter"
+	echo 0 > "$DBG/$1/verbose"
+	echo 1 > "$DBG/$1/interval"
+	echo -1 > "$DBG/$1/times"
+	echo $_p > "$DBG/$1/probability"
 }
 for fault in failslab fail_page_alloc; do
 	if [ ! -d $DBG/$fault ] || [ -z "$workers" ]; then
