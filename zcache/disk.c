@@ -256,6 +256,7 @@ static int zc_limits(struct zc_dev *zd, struct queue_limits *lim)
 
 	*lim = (struct queue_limits){
 		.logical_block_size = lbs,
+		.max_hw_sectors = queue_max_hw_sectors(bdev_get_queue(l)),
 		.physical_block_size = bdev_physical_block_size(l),
 		.io_min = bdev_io_min(l),
 		.io_opt = bdev_io_opt(l),
@@ -290,7 +291,9 @@ int zc_attach(const char *path)
 	}
 	zd->id = id;
 	snprintf(name, sizeof(name), "zcache%d", id);
-	zd->lower_file = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, zd, NULL);
+	/* Exclusive, and no one else may write to it: a write around the cache would leave it stale. */
+	zd->lower_file = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE |
+						BLK_OPEN_RESTRICT_WRITES, zd, NULL);
 	if (IS_ERR(zd->lower_file)) {
 		err = PTR_ERR(zd->lower_file);
 		zd->lower_file = NULL;

@@ -47,7 +47,7 @@ sums_ok() { incg "cd $M && sha256sum -c /tmp/zc/sums"; }
 # Pages of N bytes.
 pages() { echo $((($1 + 4095) / 4096)); }
 
-ktap_plan 45
+ktap_plan 46
 
 if [ -z "$vd" ]; then
 	ktap_fail "the scratch disk is attached" "no zcache.rw.img in SUITE_DISKS"
@@ -72,6 +72,8 @@ ktap_expect_eq "evictions come from the tracepoint; lower is $vdn" "tracepoint $
 	"$(c source) $(c lower)"
 ktap_expect_eq "attaching $vd again: EBUSY (held exclusively)" "Device or resource busy" \
 	"$(werr $Z/attach "$vd")"
+writes_refused() { ! dd if=/dev/zero of="$vd" bs=4096 count=1 seek=100 oflag=direct 2>/dev/null; }
+ktap_check "writing to $vdn around zcache0 is refused" writes_refused
 ktap_expect_eq "attaching a missing path: ENOENT" "No such file or directory" \
 	"$(werr $Z/attach /dev/nosuchdisk)"
 ktap_expect_eq "attaching '$vdn' (not a path): EINVAL" "Invalid argument" "$(werr $Z/attach "$vdn")"
