@@ -109,7 +109,9 @@ done
 # read-only virtio-blk disks; *.rw.img writable, for suites that write, never shared). The guest
 # finds them by serial; the suite sees their device paths in $SUITE_DISKS. An image identical
 # to one already attached (suites that build the same tools image) is attached once and named
-# for both.
+# for both. Other files the hook writes (data made by host tools, for a suite that needs no
+# disk of its own: arm64 has few virtio-mmio transports) are copied into the guest, in
+# $SUITE_DIR/data/NAME/.
 DISK_ARGS=()
 ndisk=0
 declare -A disk_of=()
@@ -142,6 +144,12 @@ for s in "${suites[@]}"; do
 			-device "virtio-blk-@BUS@,drive=d$ndisk,serial=d$ndisk@ADDR@$addr")
 		echo "d$ndisk $(basename "$img")" >> "$O/suite/disks/$name"
 		ndisk=$((ndisk + 1))
+	done
+	for f in "$dir"/*; do
+		case "$f" in *.img) continue ;; esac
+		[ -f "$f" ] || continue
+		mkdir -p "$O/suite/data/$name"
+		cp "$f" "$O/suite/data/$name/"
 	done
 done
 (cd "$O" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 > "$WORK/overlay.cpio.gz")
