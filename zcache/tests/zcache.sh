@@ -53,7 +53,7 @@ sums_ok() { incg "cd $M && sha256sum -c /tmp/zc/sums"; }
 # Pages of N bytes.
 pages() { echo $((($1 + 4095) / 4096)); }
 
-ktap_plan 46
+ktap_plan 47
 
 if [ -z "$vd" ]; then
 	ktap_fail "a loop device over the lower image" "losetup failed"
@@ -248,6 +248,17 @@ echo 2 > /proc/sys/vm/drop_caches
 ktap_check "the shrinker frees entries ($e1 entries, $(($(c shrinker_frees) - f0)) freed)" \
 	test "$(c shrinker_frees)" -gt "$f0"
 
+# enabled 0: the cache is emptied and stores nothing more.
+incg "dd if=/dev/zcache0 of=/dev/null bs=4096 skip=300 count=64 2>/dev/null"
+reclaim
+e1=$(c entries)
+echo 0 > $D/enabled
+s0=$(c stores)
+incg "dd if=/dev/zcache0 of=/dev/null bs=4096 skip=600 count=64 2>/dev/null"
+reclaim
+ktap_expect_eq "enabled 0 empties the cache ($e1 entries before) and stores nothing" "1 0 $s0" \
+	"$((e1 > 0)) $(c entries) $(c stores)"
+echo 1 > $D/enabled
 exec 3<&-
 detach() { echo zcache0 > $Z/detach && wait_for 3 test ! -b /dev/zcache0; }
 ktap_check "detach once unmounted" detach
