@@ -460,10 +460,12 @@ impl Cache {
         slot.hash.store(r.hash, Relaxed);
         slot.read_seq.store(r.read_seq, Relaxed);
         slot.len.store(u32::try_from(len).unwrap_or(0), Relaxed);
+        // Counted before it is published, so that a worker's take never counts below zero.
+        self.t.ready.fetch_add(1, Relaxed);
         if !slots.publish(i) {
+            self.t.ready.fetch_sub(1, Relaxed);
             return false;
         }
-        self.t.ready.fetch_add(1, Relaxed);
         s.add(&s.staged, 1);
         true
     }
