@@ -18,7 +18,7 @@ use kernel::sync::{new_mutex, new_spinlock, Mutex, SpinLock};
 
 use crate::ffi::{self, ZsHandle, ZsPool};
 use crate::policy::{
-    admit_on_read, cap_bytes, invalidation_window, leading_run, on_evict, over_cap, page_hash,
+    admit_on_read, effective_cap, invalidation_window, leading_run, on_evict, over_cap, page_hash,
     store_form, verify, Config, Epochs, Evict, EvictKind, Form, LogEntry, LogKey, LogValue, Mode,
     ReadLog, Run, Slot, Slots, Verdict,
 };
@@ -182,7 +182,12 @@ impl Cache {
         let knobs = Knobs {
             enabled: AtomicBool::new(cfg.enabled),
             sync: AtomicBool::new(cfg.mode == Mode::Sync),
-            cap: AtomicU64::new(cap_bytes(total, PAGE_SIZE as u64, cfg.max_percent)),
+            cap: AtomicU64::new(effective_cap(
+                total,
+                PAGE_SIZE as u64,
+                cfg.max_percent,
+                cfg.mem_limit,
+            )),
             tracepoint: AtomicBool::new(tracepoint),
         };
         let probe_wrk = WorkAreas::new(ffi::online_cpus(), ffi::wrkmem_size())?;
@@ -599,7 +604,12 @@ impl Cache {
         self.knobs.enabled.store(cfg.enabled, Relaxed);
         self.knobs.sync.store(cfg.mode == Mode::Sync, Relaxed);
         self.knobs.cap.store(
-            cap_bytes(ffi::total_pages(), PAGE_SIZE as u64, cfg.max_percent),
+            effective_cap(
+                ffi::total_pages(),
+                PAGE_SIZE as u64,
+                cfg.max_percent,
+                cfg.mem_limit,
+            ),
             Relaxed,
         );
         if !cfg.enabled {

@@ -109,6 +109,7 @@ static ssize_t zc_store(struct device *dev, struct device_attribute *attr, const
 	X(enabled, 0644)			\
 	X(mode, 0644)				\
 	X(max_percent, 0644)			\
+	X(mem_limit, 0644)			\
 	X(source, 0444)				\
 	X(lower, 0444)				\
 	X(stores, 0444)				\

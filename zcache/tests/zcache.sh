@@ -53,7 +53,7 @@ sums_ok() { incg "cd $M && sha256sum -c /tmp/zc/sums"; }
 # Pages of N bytes.
 pages() { echo $((($1 + 4095) / 4096)); }
 
-ktap_plan 47
+ktap_plan 49
 
 if [ -z "$vd" ]; then
 	ktap_fail "a loop device over the lower image" "losetup failed"
@@ -215,6 +215,18 @@ for fault in failslab fail_page_alloc; do
 		test $(($(c store_failures) - f0)) -ge $((FILE_PAGES / 2))
 	ktap_check "... data intact" sums_ok
 done
+
+# The size cap: mem_limit far below what the files need; entries make room for new ones.
+echo 256K > $D/mem_limit
+f0=$(c cap_frees)
+echo 3 > /proc/sys/vm/drop_caches
+incg "find $M -type f -exec cat {} + > /dev/null"
+reclaim
+say "mem_limit $(c mem_limit): compressed_bytes $(c compressed_bytes), cap_frees $f0 -> $(c cap_frees)"
+ktap_check "mem_limit 256K: the cache stays under it and frees entries for room" \
+	sh -c "[ $(c compressed_bytes) -le 262144 ] && [ $(c cap_frees) -gt $f0 ]"
+ktap_check "... data intact" sums_ok
+echo 0 > $D/mem_limit
 
 # Busy: detach and rmmod refused while mounted.
 ktap_expect_eq "detach while mounted: EBUSY" "Device or resource busy" "$(werr $Z/detach zcache0)"

@@ -108,7 +108,7 @@ proptest! {
 
     #[test]
     fn params_never_panic(text in ".{0,64}") {
-        for p in [Param::Enabled, Param::Mode, Param::MaxPercent] {
+        for p in [Param::Enabled, Param::Mode, Param::MaxPercent, Param::MemLimit] {
             match Config::DEFAULT.set(p, &text) {
                 Ok(c) => prop_assert!(c.max_percent >= 1 && c.max_percent <= 50),
                 Err(e) => { let _ = e.to_string(); }
@@ -219,6 +219,14 @@ fn log_under_threads() {
 }
 
 proptest! {
+    #[test]
+    fn sizes_round_trip(n in 0u64..1 << 40, unit in 0usize..4) {
+        use zcache_policy::policy::params::parse_size;
+        let (suffix, mul) = [("", 1u64), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30)][unit];
+        let expected = n.checked_mul(mul);
+        prop_assert_eq!(parse_size(&format!("{n}{suffix}")), expected);
+    }
+
     #[test]
     fn control_parsers_never_panic(text in ".{0,300}") {
         use zcache_policy::policy::params::{parse_attach, parse_detach};

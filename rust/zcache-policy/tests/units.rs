@@ -172,7 +172,28 @@ fn params_parse_and_name_bad_values() {
     let long = "é".repeat(40);
     let e = c.set(Param::Enabled, &long).unwrap_err();
     assert!(e.to_string().len() < 80);
-    for p in [Param::Enabled, Param::Mode, Param::MaxPercent] {
+    assert_eq!(c.set(Param::MemLimit, "256K").unwrap().mem_limit, 262_144);
+    assert_eq!(c.set(Param::MemLimit, "2g\n").unwrap().mem_limit, 2 << 30);
+    assert_eq!(c.set(Param::MemLimit, "0").unwrap().mem_limit, 0);
+    for bad in [
+        "",
+        "K",
+        "-1",
+        "1.5M",
+        "1T",
+        "99999999999999999999",
+        "18014398509481984K",
+    ] {
+        assert!(c.set(Param::MemLimit, bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(effective_cap(262_144, 4096, 10, 0), 107_374_180);
+    assert_eq!(effective_cap(262_144, 4096, 10, 1 << 20), 1 << 20);
+    for p in [
+        Param::Enabled,
+        Param::Mode,
+        Param::MaxPercent,
+        Param::MemLimit,
+    ] {
         assert_eq!(Param::from_name(p.name()), Some(p));
         let shown = c.value(p).to_string();
         assert_eq!(c.set(p, &shown).unwrap(), c, "{p} round-trips");

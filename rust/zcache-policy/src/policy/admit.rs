@@ -106,6 +106,16 @@ pub fn cap_bytes(total_pages: u64, page_size: u64, percent: u32) -> u64 {
         .saturating_mul(u64::from(percent.min(100)))
 }
 
+/// The cap that applies: `percent` of RAM, or `limit` bytes if that is smaller (0: no limit).
+pub fn effective_cap(total_pages: u64, page_size: u64, percent: u32, limit: u64) -> u64 {
+    let cap = cap_bytes(total_pages, page_size, percent);
+    if limit == 0 {
+        cap
+    } else {
+        cap.min(limit)
+    }
+}
+
 /// Bytes to free before storing `incoming` more bytes with `used` in use under `cap`.
 pub fn over_cap(used: u64, incoming: u64, cap: u64) -> u64 {
     used.saturating_add(incoming).saturating_sub(cap)

@@ -28,8 +28,8 @@ mod readlog;
 mod slots;
 
 pub use self::admit::{
-    admit_on_read, cap_bytes, on_evict, over_cap, store_form, verify, Evict, EvictKind, Form,
-    Verdict,
+    admit_on_read, cap_bytes, effective_cap, on_evict, over_cap, store_form, verify, Evict,
+    EvictKind, Form, Verdict,
 };
 pub use self::epochs::{Epochs, GRANULE_SECTORS};
 pub use self::hash::page_hash;

@@ -22,6 +22,8 @@ pub struct Config {
     pub mode: Mode,
     /// The size cap, in percent of RAM.
     pub max_percent: u32,
+    /// A cap in bytes as well (0: none); the smaller cap applies.
+    pub mem_limit: u64,
 }
 
 /// The largest `max_percent`.
@@ -33,6 +35,7 @@ impl Config {
         enabled: true,
         mode: Mode::Async,
         max_percent: 10,
+        mem_limit: 0,
     };
 }
 
@@ -45,6 +48,8 @@ pub enum Param {
     Mode,
     /// `max_percent`: 1 to [`MAX_PERCENT`].
     MaxPercent,
+    /// `mem_limit`: bytes, with an optional K, M or G suffix; 0 for none.
+    MemLimit,
 }
 
 impl Param {
@@ -54,6 +59,7 @@ impl Param {
             "enabled" => Some(Self::Enabled),
             "mode" => Some(Self::Mode),
             "max_percent" => Some(Self::MaxPercent),
+            "mem_limit" => Some(Self::MemLimit),
             _ => None,
         }
     }
@@ -64,6 +70,7 @@ impl Param {
             Self::Enabled => "enabled",
             Self::Mode => "mode",
             Self::MaxPercent => "max_percent",
+            Self::MemLimit => "mem_limit",
         }
     }
 }
@@ -113,6 +120,7 @@ impl fmt::Display for Shown {
                 Mode::Sync => "sync",
             }),
             Param::MaxPercent => write!(f, "{}", self.1.max_percent),
+            Param::MemLimit => write!(f, "{}", self.1.mem_limit),
         }
     }
 }
@@ -153,9 +161,27 @@ impl Config {
                     _ => return Err(err("a percentage of RAM from 1 to 50")),
                 }
             }
+            Param::MemLimit => {
+                cfg.mem_limit = parse_size(t).ok_or_else(|| err("bytes, with K, M or G, or 0"))?
+            }
         }
         Ok(cfg)
     }
+}
+
+/// A size: decimal bytes with an optional K, M or G suffix (binary units), as zram's
+/// `mem_limit` takes it. `None` on anything else or on overflow.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let (num, shift) = match text.as_bytes().last()? {
+        b'K' | b'k' => (text.get(..text.len().checked_sub(1)?)?, 10),
+        b'M' | b'm' => (text.get(..text.len().checked_sub(1)?)?, 20),
+        b'G' | b'g' => (text.get(..text.len().checked_sub(1)?)?, 30),
+        _ => (text, 0),
+    };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    num.parse::<u64>().ok()?.checked_mul(1u64 << shift)
 }
 
 /// The longest path `attach` takes.
