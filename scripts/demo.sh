@@ -17,5 +17,5 @@ echo "=== what the guest printed (KTAP, from $res/ktap.log) ==="
 cat "$res/ktap.log"
 echo
 echo "=== the modules' kernel messages (from $res/console.log) ==="
-grep -E 'rfl_|zram_multicomp|erofs_dio|zmc' "$res/console.log" | sed 's/\r$//' || true
+grep -E 'rfl_|zram_multicomp|erofs_dio|zmc|zcache' "$res/console.log" | sed 's/\r$//' || true
 exit $rc
