@@ -186,7 +186,7 @@ done
 # The debug kernel (KASAN, lockdep, kmemleak) is many times slower under TCG. It runs every
 # suite (zram_multicomp's move a quarter of their data there, see zmc.lib; erofs_dio.data reads
 # two of its six images), then a kmemleak scan. DEBUG_SUITES changes the set.
-[ "$DEBUG" = 1 ] && guests+=("x86_64 debug ${DEBUG_SUITES:-fixture.* zram_multicomp.* erofs_dio.* blk_pmqos.* zcache.*}")
+[ "$DEBUG" = 1 ] && guests+=("x86_64 debug ${DEBUG_SUITES:-fixture.* zram_multicomp.* erofs_dio.* blk_pmqos.* zcache.* cpuidle_ext.*}")
 # Android's 16 KiB-page kernels: the suites whose data layout follows the page size (zram slots
 # of 16 KiB, EROFS images with 4 KiB blocks on 16 KiB pages).
 [ "$P16K" = 1 ] && guests+=("arm64 16k zram_multicomp.* erofs_dio.*")

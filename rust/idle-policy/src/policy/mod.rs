@@ -23,12 +23,14 @@
 mod check;
 mod config;
 mod history;
+mod miss;
 mod select;
 mod state;
 
 pub use self::check::{check_choice, check_stop_tick, ns_from_kernel, Checked};
 pub use self::config::{Config, NSEC_PER_MSEC, NSEC_PER_SEC, NSEC_PER_USEC};
 pub use self::history::{Bin, History, Reflected, Wakeup, DECAY_SHIFT, PULSE};
+pub use self::miss::{miss, Miss};
 pub use self::select::{Input, Reason, Selection};
 pub use self::state::{
     deepest_fitting, fallback, shallowest_usable, usable, IdleState, MAX_STATES,

@@ -1,0 +1,176 @@
+#!/bin/sh
+# cpuidle_ext on the simulated cpuidle driver (cpuidle_ext_sim: WFI, core-off, cluster-off,
+# system-off): the governor switch to and from ext, decisions by the built-in policy, its
+# counters against the kernel's own per-state ones, the PM QoS latency limit and a disabled
+# state honoured, the driver going away and back, rmmod refused (the module pins itself).
+. "$SUITE_DIR/ktap.sh"
+
+CPU=/sys/devices/system/cpu
+CI=$CPU/cpuidle
+E=/sys/kernel/cpuidle_ext
+
+say() { echo "# $*"; }
+
+# wait_for SECONDS COMMAND...: polls every 50 ms until the command succeeds.
+wait_for() {
+	_n=$(($1 * 20))
+	shift
+	while ! "$@" 2>/dev/null; do
+		_n=$((_n - 1))
+		[ $_n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+is() { [ "$(cat "$1")" = "$2" ]; }
+
+# snap: the module's per-state counters (usage, time, above, below, selected: a line each),
+# then the kernel's (usage, time, above, below: a line each, summed over the CPUs). Each side is
+# read by one process, so that both see nearly the same idle periods.
+snap() {
+	cat $E/usage $E/time $E/above $E/below $E/selected
+	# shellcheck disable=SC2086
+	cat $KFILES | awk -v n="$NCPU" '{ s[int((NR - 1) / (4 * n)) * 4 + (NR - 1) % 4] += $1 }
+			END { for (m = 0; m < 4; m++) printf "%d %d %d %d\n", s[m*4], s[m*4+1], s[m*4+2], s[m*4+3] }'
+}
+
+# line N SNAP: line N of a snapshot (1-5 the module's, 6-9 the kernel's).
+line() { echo "$2" | sed -n "$1p"; }
+
+# nth N LIST: the Nth (from 1) number of a list.
+nth() { echo "$2" | awk -v n="$1" '{ print $n }'; }
+
+# delta BEFORE AFTER: the per-state differences of two lists.
+delta() { printf '%s\n%s\n' "$1" "$2" | awk 'NR == 1 { split($0, a) } NR == 2 { for (i = 1; i <= NF; i++) printf "%d ", $i - a[i] }' | sed 's/ $//'; }
+
+# close A B: the two per-state lists agree within 10% plus a few periods (both are read a few
+# milliseconds apart while the CPUs keep idling).
+close() {
+	printf '%s\n%s\n' "$1" "$2" | awk -v slack="${3:-8}" '
+		NR == 1 { split($0, a) }
+		NR == 2 { for (i = 1; i <= NF; i++) { d = a[i] - $i; if (d < 0) d = -d
+			m = a[i] > $i ? a[i] : $i; if (d > slack + m / 10) bad = 1 } }
+		END { exit bad }'
+}
+
+sum() { echo "$1" | awk '{ for (i = 1; i <= NF; i++) n += $i } END { print n + 0 }'; }
+
+ktap_plan 24
+
+ktap_expect_eq "no cpuidle driver binds under TCG" none "$(cat $CI/current_driver)"
+ktap_check "modprobe cpuidle_ext_sim registers four states on every CPU" sh -c \
+	"modprobe cpuidle_ext_sim && [ \$(cat $CI/current_driver) = cpuidle_ext_sim ] &&
+	 [ \$(ls -d $CPU/cpu[0-9]*/cpuidle/state3 | wc -l) = \$(ls -d $CPU/cpu[0-9]* | wc -l) ]"
+say "states: $(cat $CPU/cpu0/cpuidle/state*/name | tr '\n' ' ')power (mW): $(cat $CPU/cpu0/cpuidle/state*/power | tr '\n' ' ')"
+before=$(cat $CI/current_governor)
+n=$(dmesg | grep -c "governor ext registered")
+ktap_check "modprobe cpuidle_ext" modprobe cpuidle_ext
+ktap_expect_eq "ext is available, the current governor stays $before (lowest rating)" \
+	"ext $before" "$(grep -o -w ext $CI/available_governors) $(cat $CI/current_governor)"
+ktap_expect_eq "... and the module says it stays loaded" 1 \
+	"$(($(dmesg | grep -c "governor ext registered; the module stays loaded") - n))"
+ops=$(cat $E/ops)
+say "struct_ops: $ops"
+case "$ops" in
+unsupported | none) ktap_pass "ops: $ops (no program attached)" ;;
+*) ktap_fail "ops: no program attached" "got '$ops'" ;;
+esac
+
+NCPU=$(ls -d $CPU/cpu[0-9]*/cpuidle | wc -l)
+KFILES=$(for f in usage time above below; do echo $CPU/cpu[0-9]*/cpuidle/state[0-3]/$f; done)
+
+# Switch to ext; the built-in policy decides.
+ktap_check "switch to ext" sh -c "echo ext > $CI/current_governor && [ \$(cat $CI/current_governor) = ext ]"
+sleep 1
+b1=$(cat $E/builtin)
+sleep 1
+b2=$(cat $E/builtin) bpf=$(cat $E/bpf) clamped=$(cat $E/clamped)
+say "builtin $b1 -> $b2, bpf $bpf, clamped $clamped; selected $(cat $E/selected)"
+ktap_check "the built-in policy decides (builtin counts up)" [ "$b2" -gt "$b1" ]
+ktap_expect_eq "no BPF decisions, nothing clamped" "0 0" "$bpf $clamped"
+
+# The module's counters against the kernel's, over two seconds of a mostly idle guest.
+s1=$(snap)
+sleep 2
+s2=$(snap)
+d() { delta "$(line "$1" "$s1")" "$(line "$1" "$s2")"; }
+mu=$(d 1) mt=$(d 2) ma=$(d 3) mb=$(d 4) ms=$(d 5) ku=$(d 6) kt=$(d 7) ka=$(d 8) kb=$(d 9)
+say "per state over 2 s: usage kernel [$ku] module [$mu]; time (us) kernel [$kt] module [$mt]"
+say "above kernel [$ka] module [$ma]; below kernel [$kb] module [$mb]; selected [$ms]"
+ktap_check "usage per state matches the kernel's" close "$ku" "$mu"
+ktap_check "time per state matches the kernel's" close "$kt" "$mt" 20000
+misses_match() { close "$ka" "$ma" && close "$kb" "$mb"; }
+ktap_check "above and below per state match the kernel's" misses_match
+# Selections the core did not enter (a wakeup already pending) are not entered, never the
+# other way round.
+fewer() { [ "$(sum "$mu")" -le "$(sum "$ms")" ] && [ "$(sum "$mu")" -gt 0 ]; }
+ktap_check "entries are at most the selections" fewer
+ktap_check "an idle guest reaches the deepest state (system-off)" [ "$(nth 4 "$ku")" -gt 0 ]
+
+# A state disabled through the kernel's file is never selected.
+for f in $CPU/cpu[0-9]*/cpuidle/state3/disable; do echo 1 > "$f"; done
+s1=$(cat $E/selected)
+sleep 1
+s2=$(cat $E/selected)
+for f in $CPU/cpu[0-9]*/cpuidle/state3/disable; do echo 0 > "$f"; done
+d=$(delta "$s1" "$s2")
+say "selected with state3 disabled: [$d]"
+ktap_check "a disabled state is not selected, a shallower one is" \
+	sh -c "[ $(nth 4 "$d") -eq 0 ] && [ $(nth 3 "$d") -gt 0 ]"
+
+# A PM QoS resume latency limit of 200 us leaves WFI and core-off (exit 1 and 150 us).
+if [ -c /dev/cpu_dma_latency ]; then
+	exec 3>/dev/cpu_dma_latency
+	printf c8 >&3
+	s1=$(cat $E/selected)
+	sleep 1
+	s2=$(cat $E/selected)
+	exec 3>&-
+	d=$(delta "$s1" "$s2")
+	say "selected under a 200 us latency limit: [$d]"
+	ktap_check "the PM QoS latency limit is honoured" \
+		sh -c "[ $(nth 3 "$d") -eq 0 ] && [ $(nth 4 "$d") -eq 0 ] && [ $(nth 2 "$d") -gt 0 ]"
+else
+	ktap_skip "the PM QoS latency limit is honoured" "no /dev/cpu_dma_latency"
+fi
+
+# Away from ext: its counters stop.
+ktap_check "switch back to $before" sh -c "echo $before > $CI/current_governor && [ \$(cat $CI/current_governor) = $before ]"
+b1=$(cat $E/builtin)
+sleep 1
+ktap_expect_eq "ext decides nothing under $before" "$b1" "$(cat $E/builtin)"
+
+# Back and forth under load: a CPU busy, another idling, the governor switched 20 times.
+( while :; do :; done ) &
+busy=$!
+flip() {
+	i=0
+	while [ $i -lt 10 ]; do
+		echo ext > $CI/current_governor && echo $before > $CI/current_governor || return 1
+		i=$((i + 1))
+	done
+	echo ext > $CI/current_governor
+}
+ktap_check "20 switches under load" flip
+kill $busy
+wait $busy 2>/dev/null
+b1=$(cat $E/builtin)
+sleep 0.5
+ktap_check "ext decides again after them" [ "$(cat $E/builtin)" -gt "$b1" ]
+
+# The driver goes away while ext is the governor, and comes back.
+gone() { rmmod cpuidle_ext_sim && is $CI/current_driver none; }
+ktap_check "rmmod cpuidle_ext_sim while ext governs" gone
+back() {
+	modprobe cpuidle_ext_sim && is $CI/current_driver cpuidle_ext_sim &&
+		is $CI/current_governor ext && b1=$(cat $E/builtin) && sleep 0.5 &&
+		[ "$(cat $E/builtin)" -gt "$b1" ]
+}
+ktap_check "... loaded again, ext decides for it" back
+
+# The module cannot go: cpuidle has no governor unregister.
+ktap_check_fails "rmmod cpuidle_ext is refused" rmmod cpuidle_ext
+governs() { [ -d $E ] && is $CI/current_governor ext && lsmod | grep -q '^cpuidle_ext '; }
+ktap_check "... it stays, and ext still governs" governs
+echo $before > $CI/current_governor
+ktap_finish

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpuidle_ext_sim: a simulated cpuidle driver for cpuidle_ext's guest tests and bench. Under
+ * QEMU's TCG no cpuidle driver binds (no intel_idle, no _CST, no PSCI idle states), so without
+ * one the idle governors are never asked. It registers four states shaped like a phone's
+ * (those of idle-policy's tests): WFI, core off, cluster off, system off.
+ *
+ * Every state waits for an interrupt as the architecture's default idle does. A state's exit
+ * latency is then waited out, interrupts still off, before the CPU runs again: a state deeper
+ * than the idle period allows shows up as lost time, as on hardware. Each state has a power
+ * figure (power_mw), shown in the kernel's per-state power file, for energy estimates from
+ * the kernel's own residency counters.
+ *
+ * The states are flagged CPUIDLE_FLAG_RCU_IDLE: RCU stops watching only around the wait for
+ * the interrupt (ct_cpuidle_enter/exit), so the timing and waiting code runs as ordinary
+ * instrumented code.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuidle.h>
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/timekeeping.h>
+
+#include <asm/barrier.h>
+#if defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
+#include <asm/cpuidle.h>
+#endif
+
+#define SIM_STATES 4
+
+struct sim_state {
+	const char *name, *desc;
+	unsigned int exit_latency_us, target_residency_us;
+};
+
+static const struct sim_state sim_states[SIM_STATES] = {
+	{ "WFI", "wait for interrupt", 1, 1 },
+	{ "core-off", "core power down", 150, 600 },
+	{ "cluster-off", "cluster power down", 1000, 3000 },
+	{ "system-off", "system retention", 3000, 20000 },
+};
+
+static int power_mw[SIM_STATES] = { 100, 40, 15, 5 };
+static int nr_power;
+module_param_array(power_mw, int, &nr_power, 0444);
+MODULE_PARM_DESC(power_mw, "Power of each state in mW, shallow to deep (default 100,40,15,5)");
+
+static bool exit_wait = true;
+module_param(exit_wait, bool, 0644);
+MODULE_PARM_DESC(exit_wait, "Wait out a state's exit latency on wake-up (default on)");
+
+/* The architecture's wait for an interrupt, with RCU not watching; interrupts stay off. */
+static void __cpuidle sim_wait_irq(void)
+{
+	instrumentation_begin();
+	ct_cpuidle_enter();
+#if defined(CONFIG_X86)
+	/* hlt with interrupts enabled for the instant, off again after it (default_idle). */
+	arch_cpu_idle();
+#elif defined(CONFIG_ARM64)
+	{
+		struct arm_cpuidle_irq_context ctx;
+
+		arm_cpuidle_save_irq_context(&ctx);
+		dsb(sy);
+		wfi();
+		arm_cpuidle_restore_irq_context(&ctx);
+	}
+#elif defined(CONFIG_RISCV)
+	cpu_do_idle();
+#else
+#error "cpuidle_ext_sim: no wait for interrupt on this architecture"
+#endif
+	ct_cpuidle_exit();
+	instrumentation_end();
+}
+
+static int sim_enter(struct cpuidle_device *dev, struct cpuidle_driver *drv, int index)
+{
+	u64 latency_ns = drv->states[index].exit_latency_ns, woke;
+
+	sim_wait_irq();
+	if (!READ_ONCE(exit_wait) || !latency_ns)
+		return index;
+	/* Wake-up costs the exit latency, as leaving a power-down state does. */
+	woke = ktime_get_ns();
+	while (ktime_get_ns() - woke < latency_ns)
+		cpu_relax();
+	return index;
+}
+
+/*
+ * No .owner: each registered device would hold a reference on it, and the tests unload the
+ * driver while a governor uses it; exit unregisters every device first (as haltpoll does).
+ */
+static struct cpuidle_driver sim_driver = {
+	.name = "cpuidle_ext_sim",
+};
+
+static int __init sim_init(void)
+{
+	int i;
+
+	for (i = 0; i < SIM_STATES; i++) {
+		struct cpuidle_state *st = &sim_driver.states[i];
+
+		strscpy(st->name, sim_states[i].name, CPUIDLE_NAME_LEN);
+		strscpy(st->desc, sim_states[i].desc, CPUIDLE_DESC_LEN);
+		st->exit_latency = sim_states[i].exit_latency_us;
+		st->target_residency = sim_states[i].target_residency_us;
+		st->power_usage = power_mw[i];
+		st->flags = CPUIDLE_FLAG_RCU_IDLE;
+		st->enter = sim_enter;
+	}
+	sim_driver.state_count = SIM_STATES;
+	return cpuidle_register(&sim_driver, NULL);
+}
+
+static void __exit sim_exit(void)
+{
+	cpuidle_unregister(&sim_driver);
+}
+
+module_init(sim_init);
+module_exit(sim_exit);
+MODULE_DESCRIPTION("Simulated cpuidle driver with four power-down states, for tests");
+MODULE_LICENSE("GPL");
