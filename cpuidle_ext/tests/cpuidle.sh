@@ -57,18 +57,19 @@ sum() { echo "$1" | awk '{ for (i = 1; i <= NF; i++) n += $i } END { print n + 0
 
 ktap_plan 24
 
+# An earlier suite of this boot may have left the simulator loaded (cpuidle_ext stays anyway).
+rmmod cpuidle_ext_sim 2>/dev/null
 ktap_expect_eq "no cpuidle driver binds under TCG" none "$(cat $CI/current_driver)"
 ktap_check "modprobe cpuidle_ext_sim registers four states on every CPU" sh -c \
 	"modprobe cpuidle_ext_sim && [ \$(cat $CI/current_driver) = cpuidle_ext_sim ] &&
 	 [ \$(ls -d $CPU/cpu[0-9]*/cpuidle/state3 | wc -l) = \$(ls -d $CPU/cpu[0-9]* | wc -l) ]"
 say "states: $(cat $CPU/cpu0/cpuidle/state*/name | tr '\n' ' ')power (mW): $(cat $CPU/cpu0/cpuidle/state*/power | tr '\n' ' ')"
 before=$(cat $CI/current_governor)
-n=$(dmesg | grep -c "governor ext registered")
 ktap_check "modprobe cpuidle_ext" modprobe cpuidle_ext
 ktap_expect_eq "ext is available, the current governor stays $before (lowest rating)" \
 	"ext $before" "$(grep -o -w ext $CI/available_governors) $(cat $CI/current_governor)"
-ktap_expect_eq "... and the module says it stays loaded" 1 \
-	"$(($(dmesg | grep -c "governor ext registered; the module stays loaded") - n))"
+ktap_expect_eq "... and the module said once that it stays loaded" 1 \
+	"$(dmesg | grep -c "governor ext registered; the module stays loaded")"
 ops=$(cat $E/ops)
 say "struct_ops: $ops"
 case "$ops" in
@@ -173,4 +174,5 @@ ktap_check_fails "rmmod cpuidle_ext is refused" rmmod cpuidle_ext
 governs() { [ -d $E ] && is $CI/current_governor ext && lsmod | grep -q '^cpuidle_ext '; }
 ktap_check "... it stays, and ext still governs" governs
 echo $before > $CI/current_governor
+rmmod cpuidle_ext_sim
 ktap_finish
