@@ -103,8 +103,8 @@ ktap_check "time per state matches the kernel's" close "$kt" "$mt" 20000
 misses_match() { close "$ka" "$ma" && close "$kb" "$mb"; }
 ktap_check "above and below per state match the kernel's" misses_match
 # Selections the core did not enter (a wakeup already pending) are not entered, never the
-# other way round.
-fewer() { [ "$(sum "$mu")" -le "$(sum "$ms")" ] && [ "$(sum "$mu")" -gt 0 ]; }
+# other way round; the files are read one after another, so a CPU may have one more of either.
+fewer() { [ "$(sum "$mu")" -le $(($(sum "$ms") + 2 * NCPU)) ] && [ "$(sum "$mu")" -gt 0 ]; }
 ktap_check "entries are at most the selections" fewer
 ktap_check "an idle guest reaches the deepest state (system-off)" [ "$(nth 4 "$ku")" -gt 0 ]
 
