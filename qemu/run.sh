@@ -94,6 +94,9 @@ install -m 0644 "$SUITE_ROOT/qemu/guest/ktap.sh" "$O/suite/ktap.sh"
 cp -a "$KDIR/modroot/lib/modules/$KVER" "$O/usr/lib/modules/"
 mkdir -p "$O/usr/lib/modules/$KVER/extra"
 cp "$MODS"/*.ko "$O/usr/lib/modules/$KVER/extra/" 2>/dev/null || true
+# BPF programs (MODULE/bpf/*.bpf.c, built with the modules) in /suite/bpf.
+mkdir -p "$O/suite/bpf"
+cp "$MODS"/*.bpf.o "$O/suite/bpf/" 2>/dev/null || true
 depmod -b "$O/usr" "$KVER"
 : > "$O/suite/suites"
 for s in "${suites[@]}"; do

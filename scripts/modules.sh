@@ -97,6 +97,19 @@ fresh_tree() {
 	fi
 }
 
+# BPF programs shipped with a module (MODULE/bpf/NAME.bpf.c) into DEST/NAME.bpf.o, for clang's
+# BPF target with libbpf's headers. One object serves every arch: the kernel structs it reads
+# are relocated by libbpf (CO-RE) against the running kernel's BTF when it is loaded.
+build_bpf() { # DEST
+	local src
+	for src in "$SUITE_ROOT"/*/bpf/*.bpf.c; do
+		[ -f "$src" ] || continue
+		"clang$LLVM_SUFFIX" -O2 -g -Wall -Werror -target bpf \
+			-idirafter "/usr/include/$(uname -m)-linux-gnu" \
+			-c "$src" -o "$1/$(basename "${src%.c}").o" || die "BPF build of $src failed"
+	done
+}
+
 case "${1:-build}" in
 build)
 	log "modules: building for $ARCH_NAME against $KDIR"
@@ -107,6 +120,7 @@ build)
 	rm -rf "$dest" && mkdir -p "$dest"
 	find "$SUITE_ROOT" -path "$SUITE_ROOT/out" -prune -o -name '*.ko' -print |
 		while read -r ko; do cp "$ko" "$dest/"; done
+	build_bpf "$dest"
 	log "modules: $(ls "$dest" | tr '\n' ' ')-> out/$ARCH_NAME-$VARIANT/"
 	;;
 clippy)

@@ -1,0 +1,111 @@
+#!/bin/sh
+# cpuidle_ext with its BPF policy (cpuidle_ext/bpf/audio.bpf.c, loaded with bpftool struct_ops
+# register) on the simulated cpuidle driver: attach, decisions taken by the program (timers
+# only, then music playing with a 10 ms period), a program returning garbage clamped, detach
+# under load back to the built-in policy. It needs module BTF: on kernels without it (every
+# kernel of make check but the btf variant, see make check-bpf) each test is skipped.
+. "$SUITE_DIR/ktap.sh"
+
+CPU=/sys/devices/system/cpu
+CI=$CPU/cpuidle
+E=/sys/kernel/cpuidle_ext
+OBJ=$SUITE_DIR/bpf/audio.bpf.o
+PLAN=14
+
+say() { echo "# $*"; }
+
+# nth N LIST: the Nth (from 1) number of a list.
+nth() { echo "$2" | awk -v n="$1" '{ print $n }'; }
+
+# delta BEFORE AFTER: the per-state differences of two lists.
+delta() { printf '%s\n%s\n' "$1" "$2" | awk 'NR == 1 { split($0, a) } NR == 2 { for (i = 1; i <= NF; i++) printf "%d ", $i - a[i] }' | sed 's/ $//'; }
+
+# cfg MODE PERIOD_US GARBAGE: writes the program's audio_cfg map (little-endian u32, u32, s32).
+le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+cfg() {
+	# shellcheck disable=SC2046
+	bpftool map update name audio_cfg key 0 0 0 0 value $(le32 "$1") $(le32 "$2") $(le32 "$3") 0 0 0 0
+}
+
+# window SECONDS: sets d (selected per state), nb (bpf decisions), nf (built-in ones) and nc
+# (clamped) over the next SECONDS.
+window() {
+	s1=$(cat $E/selected) b1=$(cat $E/bpf) f1=$(cat $E/builtin) c1=$(cat $E/clamped)
+	sleep "$1"
+	s2=$(cat $E/selected) b2=$(cat $E/bpf) f2=$(cat $E/builtin) c2=$(cat $E/clamped)
+	d=$(delta "$s1" "$s2") nb=$((b2 - b1)) nf=$((f2 - f1)) nc=$((c2 - c1))
+	say "over $1 s: selected [$d], bpf $nb, builtin $nf, clamped $nc"
+}
+
+ktap_plan $PLAN
+
+if [ ! -f /sys/kernel/btf/vmlinux ]; then
+	i=0
+	while [ $i -lt $PLAN ]; do
+		ktap_skip "BPF test $((i + 1))" "no module BTF in this kernel (the btf variant has it: make check-bpf)"
+		i=$((i + 1))
+	done
+	ktap_finish
+fi
+modprobe cpuidle_ext_sim
+modprobe cpuidle_ext
+before=$(cat $CI/current_governor)
+echo ext > $CI/current_governor
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+attached=$(cat $E/attached) detached=$(cat $E/detached)
+ktap_check "bpftool struct_ops register audio.bpf.o" bpftool struct_ops register "$OBJ"
+ktap_expect_eq "ops is audio, one attach counted" "audio $((attached + 1))" "$(cat $E/ops) $(cat $E/attached)"
+
+# Playback off: the deepest state that fits the timers, decided by the program alone.
+ktap_check "audio_cfg: playback off" cfg 0 0 0
+window 1
+ktap_check "the program decides: bpf counts up, builtin does not" sh -c "[ $nb -gt 0 ] && [ $nf -eq 0 ]"
+ktap_expect_eq "its answers are all usable: nothing clamped" 0 "$nc"
+ktap_check "an idle guest reaches system-off" [ "$(nth 4 "$d")" -gt 0 ]
+
+# Playback on, a 10 ms period: cluster-off (3 ms) fits, system-off (20 ms) does not.
+ktap_check "audio_cfg: playing, 10 ms period" cfg 1 10000 0
+window 1
+ktap_check "playing: never system-off, cluster-off taken" \
+	sh -c "[ $(nth 4 "$d") -eq 0 ] && [ $(nth 3 "$d") -gt 0 ] && [ $nc -eq 0 ]"
+
+# Garbage: 1000 is past the last state (clamped to the deepest usable), -5 is negative
+# (clamped to the shallowest).
+cfg 2 0 1000
+window 1
+ktap_check "select returning 1000: every answer clamped, to system-off" \
+	sh -c "[ $nc -gt 0 ] && [ $nc -eq $nb ] && [ $(nth 4 "$d") -eq $nb ]"
+cfg 2 0 -5
+window 1
+ktap_check "select returning -5: every answer clamped, to WFI" \
+	sh -c "[ $nc -gt 0 ] && [ $nc -eq $nb ] && [ $(nth 1 "$d") -eq $nb ]"
+cfg 1 10000 0
+
+# Detach under load: one CPU busy, the other waking every 2 ms (a shell loop of usleep).
+( while :; do :; done ) &
+busy=$!
+( while :; do sleep 0.002; done ) &
+waker=$!
+sleep 0.3
+ktap_check "bpftool struct_ops unregister under load" bpftool struct_ops unregister name audio
+ktap_expect_eq "ops none, one detach counted" "none $((detached + 1))" "$(cat $E/ops) $(cat $E/detached)"
+window 1
+ktap_check "the built-in policy decides again, the program not at all" sh -c "[ $nf -gt 0 ] && [ $nb -eq 0 ]"
+
+# Attach and detach ten times under the same load.
+cycles() {
+	i=0
+	while [ $i -lt 10 ]; do
+		bpftool struct_ops register "$OBJ" >/dev/null && sleep 0.05 &&
+			bpftool struct_ops unregister name audio >/dev/null || return 1
+		i=$((i + 1))
+	done
+	[ "$(cat $E/attached)" -eq $((attached + 11)) ] && [ "$(cat $E/detached)" -eq $((detached + 11)) ]
+}
+ktap_check "ten attach/detach cycles under load, all counted" cycles
+kill $busy $waker
+wait $busy $waker 2>/dev/null
+echo "$before" > $CI/current_governor
+rmmod cpuidle_ext_sim
+ktap_finish
