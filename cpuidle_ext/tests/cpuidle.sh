@@ -24,34 +24,40 @@ wait_for() {
 
 is() { [ "$(cat "$1")" = "$2" ]; }
 
-# snap: the module's per-state counters (usage, time, above, below, selected: a line each),
-# then the kernel's (usage, time, above, below: a line each, summed over the CPUs). Each side is
-# read by one process, so that both see nearly the same idle periods.
+# snap: one process reads the module's per-state counters (usage, time, above, below), the
+# kernel's (the same four, summed over the CPUs) and the module's again, then the module's
+# selections: lines 1-4, 5-8, 9-12 and 13. The kernel's counts at the moment it was read lie
+# between the module's two readings around it, give or take the period each CPU may be
+# between the kernel's update and the governor's reflect.
 snap() {
-	cat $E/usage $E/time $E/above $E/below $E/selected
 	# shellcheck disable=SC2086
-	cat $KFILES | awk -v n="$NCPU" '{ s[int((NR - 1) / (4 * n)) * 4 + (NR - 1) % 4] += $1 }
-			END { for (m = 0; m < 4; m++) printf "%d %d %d %d\n", s[m*4], s[m*4+1], s[m*4+2], s[m*4+3] }'
+	cat $E/usage $E/time $E/above $E/below $KFILES $E/usage $E/time $E/above $E/below |
+		awk -v n="$NCPU" '
+		NR <= 4 || NR > 4 + 16 * n { print; next }
+		{ k = NR - 5; s[int(k / (4 * n)) * 4 + k % 4] += $1 }
+		NR == 4 + 16 * n { for (m = 0; m < 4; m++) printf "%d %d %d %d\n", s[m*4], s[m*4+1], s[m*4+2], s[m*4+3] }'
+	cat $E/selected
 }
 
-# line N SNAP: line N of a snapshot (1-5 the module's, 6-9 the kernel's).
+# line N SNAP: line N of a snapshot.
 line() { echo "$2" | sed -n "$1p"; }
+
+# within KERNEL BEFORE_A BEFORE_B AFTER_A AFTER_B SLACK: for each state, the kernel's change
+# lies between the module's smallest (AFTER_A - BEFORE_B) and largest (AFTER_B - BEFORE_A)
+# change around it, widened by SLACK.
+within() {
+	printf '%s\n%s\n%s\n%s\n%s\n' "$1" "$2" "$3" "$4" "$5" | awk -v slack="$6" '
+		NR == 1 { split($0, k) } NR == 2 { split($0, b1) } NR == 3 { split($0, b2) }
+		NR == 4 { split($0, a1) }
+		NR == 5 { for (i = 1; i <= NF; i++) if (k[i] < a1[i] - b2[i] - slack || k[i] > $i - b1[i] + slack) bad = 1 }
+		END { exit bad }'
+}
 
 # nth N LIST: the Nth (from 1) number of a list.
 nth() { echo "$2" | awk -v n="$1" '{ print $n }'; }
 
 # delta BEFORE AFTER: the per-state differences of two lists.
 delta() { printf '%s\n%s\n' "$1" "$2" | awk 'NR == 1 { split($0, a) } NR == 2 { for (i = 1; i <= NF; i++) printf "%d ", $i - a[i] }' | sed 's/ $//'; }
-
-# close A B: the two per-state lists agree within 10% plus a few periods (both are read a few
-# milliseconds apart while the CPUs keep idling).
-close() {
-	printf '%s\n%s\n' "$1" "$2" | awk -v slack="${3:-8}" '
-		NR == 1 { split($0, a) }
-		NR == 2 { for (i = 1; i <= NF; i++) { d = a[i] - $i; if (d < 0) d = -d
-			m = a[i] > $i ? a[i] : $i; if (d > slack + m / 10) bad = 1 } }
-		END { exit bad }'
-}
 
 sum() { echo "$1" | awk '{ for (i = 1; i <= NF; i++) n += $i } END { print n + 0 }'; }
 
@@ -95,12 +101,18 @@ s1=$(snap)
 sleep 2
 s2=$(snap)
 d() { delta "$(line "$1" "$s1")" "$(line "$1" "$s2")"; }
-mu=$(d 1) mt=$(d 2) ma=$(d 3) mb=$(d 4) ms=$(d 5) ku=$(d 6) kt=$(d 7) ka=$(d 8) kb=$(d 9)
+mu=$(d 1) mt=$(d 2) ma=$(d 3) mb=$(d 4) ku=$(d 5) kt=$(d 6) ka=$(d 7) kb=$(d 8) ms=$(d 13)
 say "per state over 2 s: usage kernel [$ku] module [$mu]; time (us) kernel [$kt] module [$mt]"
 say "above kernel [$ka] module [$ma]; below kernel [$kb] module [$mb]; selected [$ms]"
-ktap_check "usage per state matches the kernel's" close "$ku" "$mu"
-ktap_check "time per state matches the kernel's" close "$kt" "$mt" 20000
-misses_match() { close "$ka" "$ma" && close "$kb" "$mb"; }
+# matches N SLACK: the kernel's counter N (1 usage, 2 time, 3 above, 4 below) against the module's.
+matches() {
+	within "$(d $(($1 + 4)))" "$(line "$1" "$s1")" "$(line $(($1 + 8)) "$s1")" \
+		"$(line "$1" "$s2")" "$(line $(($1 + 8)) "$s2")" "$2"
+}
+ktap_check "usage per state matches the kernel's" matches 1 "$NCPU"
+# The kernel's time is per CPU in microseconds (rounded down), the module's a sum.
+ktap_check "time per state matches the kernel's" matches 2 $((NCPU * 50000))
+misses_match() { matches 3 "$NCPU" && matches 4 "$NCPU"; }
 ktap_check "above and below per state match the kernel's" misses_match
 # Selections the core did not enter (a wakeup already pending) are not entered, never the
 # other way round; the files are read one after another, so a CPU may have one more of either.
