@@ -105,7 +105,7 @@ int BPF_PROG(audio_select, struct cpuidle_driver *drv, struct cpuidle_device *de
 	__u32 mode = c ? c->mode : 0;
 	__s64 fit = cpuidle_ext_sleep_length();
 	__s64 limit = cpuidle_ext_latency_req(dev->cpu);
-	int count_states = drv->state_count, best = 0, i;
+	int count_states = drv->state_count, best = 0;
 	__u32 zero = 0, *beyond_tick = bpf_map_lookup_elem(&audio_tick, &zero);
 
 	if (beyond_tick)
@@ -117,13 +117,18 @@ int BPF_PROG(audio_select, struct cpuidle_driver *drv, struct cpuidle_device *de
 	}
 	if (mode == 1 && c->period_us && (__s64)c->period_us * 1000 < fit)
 		fit = (__s64)c->period_us * 1000;
-#pragma clang loop unroll(full)
-	for (i = 0; i < STATE_MAX; i++) {
-		if (i < count_states && !dev->states_usage[i].disable &&
-		    drv->states[i].exit_latency_ns <= limit &&
-		    drv->states[i].target_residency_ns <= fit)
-			best = i;
-	}
+	/*
+	 * One statement per state with a constant index: libbpf relocates each field access to
+	 * the kernel's layout, which it cannot do for the stride of a loop over the array.
+	 */
+#define FITS(i)								\
+	if (i < count_states && !dev->states_usage[i].disable &&		\
+	    drv->states[i].exit_latency_ns <= limit &&			\
+	    drv->states[i].target_residency_ns <= fit)			\
+		best = i
+	FITS(0); FITS(1); FITS(2); FITS(3); FITS(4);
+	FITS(5); FITS(6); FITS(7); FITS(8); FITS(9);
+#undef FITS
 	count(mode == 1 ? 1 : 0);
 	return best;
 }
