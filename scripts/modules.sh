@@ -20,15 +20,15 @@ if [ -n "${KDIR:-}" ]; then
 	LLVM_ARG=${LLVM:-1}
 	"$SUITE_ROOT/scripts/setup.sh" >/dev/null
 	. "$CACHE_DIR/env.sh"
-	RUST_LIB_SRC=${SUITE_RUST_LIB_SRC:-$RUST_LIB_SRC}
 	# The tree's sources: beside its build (O=) or the tree itself.
 	if [ -d "$KDIR/source" ]; then KSRC=$(readlink -f "$KDIR/source"); else KSRC=$KDIR; fi
 else
 	KDIR=$("$SUITE_ROOT/scripts/kernel.sh" "$ARCH_NAME" "$VARIANT")
 	. "$CACHE_DIR/env.sh"
-	RUST_LIB_SRC=${SUITE_RUST_LIB_SRC:-$RUST_LIB_SRC}
 	LLVM_ARG=${LLVM:-$LLVM_SUFFIX}
 fi
+# Another Rust toolchain's library source (scripts/old-rustc.sh).
+RUST_LIB_SRC=${SUITE_RUST_LIB_SRC:-$RUST_LIB_SRC}
 
 grep -q '^CONFIG_RUST=y' "$KDIR/.config" || die "KDIR=$KDIR was built without CONFIG_RUST"
 kver=$(make -s -C "$KDIR" kernelversion 2>/dev/null || true)
