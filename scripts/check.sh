@@ -240,5 +240,18 @@ echo "=== make check summary ==="
 printf '%s\n' "${summary[@]}"
 echo "--- stage times (s) ---"
 cat results/timings.txt
+# The failed checks themselves, each with the diagnostic lines after it: CI keeps only the end
+# of a long log.
+if [ "$failed" -ne 0 ]; then
+	echo "--- failed checks ---"
+	for g in "${guests[@]}"; do
+		read -r arch variant _ <<< "$g"
+		tr -d '\r' < "results/$arch-$variant/ktap.log" 2>/dev/null |
+			awk -v tag="$arch/$variant" '
+				/^ *not ok / { n = 4; print tag ": " $0; next }
+				n > 0 && /^ *#/ { n--; print tag ": " $0; next }
+				{ n = 0 }'
+	done
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

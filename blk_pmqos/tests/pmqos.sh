@@ -16,7 +16,7 @@ say() { echo "# $*"; }
 # The simulated disk's service time of a request at its top frequency (us), and during the
 # sustained load; the debug kernel (KASAN, lockdep) issues requests many times slower.
 if [ "${SUITE_VARIANT:-default}" = debug ]; then SERVICE_US=1000 LOAD_US=20000; else
-	SERVICE_US=250 LOAD_US=2000; fi
+	SERVICE_US=250 LOAD_US=5000; fi
 
 # werr FILE VALUE: writes the value in one write; prints the error ("Invalid argument", ...), or
 # nothing. (dd names the error; the shell's own redirections do not.)
@@ -98,7 +98,7 @@ ktap_check "the device idles at its lowest frequency" wait_for 5 is $DF/cur_freq
 set_hold() { echo 2s > $D/hold_time && echo 10ms > $D/rate_limit && is $D/hold_time 2s; }
 ktap_check "hold_time 2s and rate_limit 10ms are taken" set_hold
 lone_reads 3
-ktap_check "lone reads raise the floor (floor_khz 800000)" wait_for 1 is $D/floor_khz 800000
+ktap_check "lone reads raise the floor (floor_khz 800000)" wait_for 3 is $D/floor_khz 800000
 ktap_expect_eq "devfreq's min_freq and cur_freq follow" "$FMAX $FMAX" \
 	"$(cat $DF/min_freq) $(cat $DF/cur_freq)"
 say "requests $(cat $D/requests) qualifying $(cat $D/qualifying) boosts $(cat $D/boosts) updates $(cat $D/updates)"
@@ -109,9 +109,11 @@ b=$(cat $D/boosted_ms)
 ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 1900 ] && [ $b -le 4000 ]"
 
 # Sustained load at depth 32 keeps no floor: the governor scales up by itself. Requests take
-# longer meanwhile, so that the guest's CPU (much slower on the debug kernel) keeps the queue
-# full. The first requests of the load are issued at a low depth and may raise one floor, held
-# for the 50 ms hold: the floor is read once the load is established and that hold is over.
+# longer meanwhile (32 of them take 160 ms at the top frequency), so that the queue stays full
+# while the guest's CPU is slow (the debug kernel) or descheduled by the host (make check runs
+# two guests on two cores). The first requests of the load are issued at a low depth and may
+# raise one floor, held for the 50 ms hold: the floor is read once the load is established and
+# that hold is over.
 echo 50ms > $D/hold_time
 echo $LOAD_US > /sys/module/blk_pmqos_sim/parameters/service_us
 boosts=$(cat $D/boosts)
@@ -144,7 +146,7 @@ rejected boost_freq fast
 set_boost() { echo 300MHz > $D/boost_freq && echo 2s > $D/hold_time && is $D/boost_freq 300000000; }
 ktap_check "boost_freq 300MHz is taken" set_boost
 lone_reads 2
-ktap_check "... the floor is the next frequency up (floor_khz 400000)" wait_for 1 is $D/floor_khz 400000
+ktap_check "... the floor is the next frequency up (floor_khz 400000)" wait_for 3 is $D/floor_khz 400000
 
 # Detach drops the floor and the directory.
 detached() { echo pmqsim0 > $B/detach && [ ! -d $D ] && is $DF/min_freq $FMIN; }
@@ -154,7 +156,7 @@ ktap_expect_eq "detaching it again: ENOENT" "No such file or directory" "$(werr 
 # boosted: attach pmqsim0 with a 5 s hold and raise its floor with lone reads.
 boosted() {
 	{ [ -d $D ] || echo pmqsim0 > $B/attach; } && echo 5s > $D/hold_time && lone_reads 2 &&
-		wait_for 1 is $D/floor_khz 800000
+		wait_for 3 is $D/floor_khz 800000
 }
 
 # rmmod while attached, with a floor up.
