@@ -132,10 +132,12 @@ impl Decoded {
     }
 }
 
-/// One request's buffers: the pcluster as read from the device, and the decoded bytes.
+/// One request's buffers: the pcluster as read from the device, the decoded bytes, and a
+/// directory block.
 pub(crate) struct Buffers {
     pub(crate) raw: KVVec<u8>,
     pub(crate) out: KVVec<u8>,
+    pub(crate) blk: KVVec<u8>,
 }
 
 impl Default for Buffers {
@@ -143,6 +145,7 @@ impl Default for Buffers {
         Self {
             raw: KVVec::new(),
             out: KVVec::new(),
+            blk: KVVec::new(),
         }
     }
 }
@@ -175,7 +178,10 @@ impl Spare {
         if b.out.len() > SPARE_BUF_MAX {
             b.out = KVVec::new();
         }
-        if b.raw.len() + b.out.len() == 0 {
+        if b.blk.len() > SPARE_BUF_MAX {
+            b.blk = KVVec::new();
+        }
+        if b.raw.len() + b.out.len() + b.blk.len() == 0 {
             return;
         }
         if let Some(slot) = self.sets.iter_mut().find(|s| s.is_none()) {

@@ -10,7 +10,7 @@
 use kernel::prelude::*;
 
 use crate::erofs::{BlockSource, Error, Result};
-use crate::ffi::SuperBlock;
+use crate::ffi::{MetaBuf, SuperBlock};
 
 fn read_error(e: kernel::error::Error) -> Error {
     if e == ENOMEM {
@@ -33,7 +33,10 @@ impl Device {
 
     /// The same device, read through its page cache.
     pub(crate) fn meta(self) -> Meta {
-        Meta { sb: self.sb }
+        Meta {
+            sb: self.sb,
+            held: MetaBuf::new(),
+        }
     }
 }
 
@@ -46,10 +49,12 @@ impl BlockSource for Device {
     }
 }
 
-/// Metadata of one mount, read through the block device's page cache.
-#[derive(Clone, Copy)]
+/// Metadata of one mount, read through the block device's page cache. It keeps the last page
+/// it read until the next read elsewhere or its drop, as erofs's `erofs_buf` does: mapping an
+/// extent or reading an inode makes several small reads in one block.
 pub(crate) struct Meta {
     sb: SuperBlock,
+    held: MetaBuf,
 }
 
 impl BlockSource for Meta {
@@ -57,6 +62,8 @@ impl BlockSource for Meta {
         if buf.is_empty() {
             return Ok(());
         }
-        self.sb.meta_read(offset, buf).map_err(read_error)
+        self.sb
+            .meta_read(&mut self.held, offset, buf)
+            .map_err(read_error)
     }
 }

@@ -23,17 +23,29 @@ use crate::reader::{corrupted, read_error, Reader};
 struct Blocks<'a> {
     reader: Reader<'a>,
     buf: KVVec<u8>,
+    /// The block `buf` holds (a lookup reads the block it found last again).
+    held: Option<(u64, usize)>,
     bs: u64,
     bits: u32,
+}
+
+impl Drop for Blocks<'_> {
+    fn drop(&mut self) {
+        let buf = core::mem::replace(&mut self.buf, KVVec::new());
+        self.reader.give_block(buf);
+    }
 }
 
 impl<'a> Blocks<'a> {
     fn new(m: &'a Mount) -> Result<Self> {
         let bits = m.vol.sb.blkbits();
         let bs = 1u64 << bits;
+        let mut reader = m.reader();
+        let buf = reader.take_block(bs as usize)?;
         Ok(Self {
-            reader: m.reader(),
-            buf: KVVec::from_elem(0u8, bs as usize, GFP_KERNEL)?,
+            reader,
+            buf,
+            held: None,
             bs,
             bits,
         })
@@ -48,11 +60,15 @@ impl<'a> Blocks<'a> {
     fn block(&mut self, dir: &FileMap, index: u64) -> Result<DirBlock<'_>> {
         let start = index.checked_mul(self.bs).ok_or(corrupted())?;
         let len = dir.size().saturating_sub(start).min(self.bs) as usize;
-        let block = self.buf.get_mut(..len).ok_or(corrupted())?;
-        if self.reader.read_into(dir, start, block)? != len {
-            return Err(corrupted());
+        if self.held != Some((index, len)) {
+            self.held = None;
+            let block = self.buf.get_mut(..len).ok_or(corrupted())?;
+            if self.reader.read_into(dir, start, block)? != len {
+                return Err(corrupted());
+            }
+            self.held = Some((index, len));
         }
-        DirBlock::new(block).map_err(read_error)
+        DirBlock::new(self.buf.get(..len).ok_or(corrupted())?).map_err(read_error)
     }
 }
 

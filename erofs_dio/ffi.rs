@@ -29,10 +29,12 @@ mod raw {
         ) -> c_int;
         pub(super) fn erd_shim_meta_read(
             sb: *mut c_void,
+            mb: *mut MetaBuf,
             pos: u64,
             buf: *mut u8,
             len: usize,
         ) -> c_int;
+        pub(super) fn erd_shim_meta_release(mb: *mut MetaBuf);
         pub(super) fn erd_shim_dir_emit(
             dctx: *mut c_void,
             name: *const u8,
@@ -119,16 +121,44 @@ impl SuperBlock {
         Ok(())
     }
 
-    /// Fills `buf` from the device at byte `pos` through the block device's page cache.
-    pub(crate) fn meta_read(&self, pos: u64, buf: &mut [u8]) -> Result {
-        // SAFETY: the super block is live (see the `Send` impl) and `buf` is valid for writes
-        // of `buf.len()` bytes; the glue only copies into it.
-        let ret =
-            unsafe { raw::erd_shim_meta_read(self.0.as_ptr(), pos, buf.as_mut_ptr(), buf.len()) };
+    /// Fills `buf` from the device at byte `pos` through the block device's page cache,
+    /// keeping the last page read in `mb` for the next call.
+    pub(crate) fn meta_read(&self, mb: &mut MetaBuf, pos: u64, buf: &mut [u8]) -> Result {
+        // SAFETY: the super block is live (see the `Send` impl); `mb` is a `MetaBuf` of this
+        // super block's device (`Meta` pairs them); `buf` is valid for writes of `buf.len()`
+        // bytes, and the glue only copies into it.
+        let ret = unsafe {
+            raw::erd_shim_meta_read(self.0.as_ptr(), mb, pos, buf.as_mut_ptr(), buf.len())
+        };
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }
         Ok(())
+    }
+}
+
+/// A reference to one page of a block device's page cache, held between metadata reads;
+/// `struct erd_metabuf` in shim.h. Dropping it puts the page.
+#[repr(C)]
+pub(crate) struct MetaBuf {
+    page: *mut c_void,
+    index: core::ffi::c_ulong,
+}
+
+impl MetaBuf {
+    /// Holds no page.
+    pub(crate) const fn new() -> Self {
+        Self {
+            page: core::ptr::null_mut(),
+            index: 0,
+        }
+    }
+}
+
+impl Drop for MetaBuf {
+    fn drop(&mut self) {
+        // SAFETY: `page` is null or a reference the glue took and this buffer owns.
+        unsafe { raw::erd_shim_meta_release(self) }
     }
 }
 

@@ -4,6 +4,7 @@
  * through read_folio and readahead, O_DIRECT through the engine into the caller's iov_iter).
  * Every decision about the format, mapping and reads is the Rust engine's.
  */
+#include <linux/blkdev.h>
 #include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -58,6 +59,7 @@ struct inode *erd_iget(struct super_block *sb, u64 nid)
 	struct erd_inode *ei;
 	struct erd_stat st;
 	ssize_t n;
+	u64 t;
 	int err;
 
 	if (!inode)
@@ -65,7 +67,9 @@ struct inode *erd_iget(struct super_block *sb, u64 nid)
 	if (!(inode->i_state & I_NEW))
 		return inode;
 	ei = EI(inode);
+	t = ktime_get_ns();
 	err = erd_rs_iget(sb->s_fs_info, nid, &st, &ei->rs);
+	atomic64_add(ktime_get_ns() - t, &erd_ns_iget);
 	if (err)
 		goto fail;
 	inode->i_mode = st.mode;
@@ -127,13 +131,15 @@ fail:
 static struct dentry *erd_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
 {
 	struct inode *inode = NULL;
-	u64 nid;
+	u64 nid, t;
 	int err;
 
 	if (dentry->d_name.len > NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
+	t = ktime_get_ns();
 	err = erd_rs_lookup(dir->i_sb->s_fs_info, EI(dir)->rs, dentry->d_name.name,
 			    dentry->d_name.len, &nid);
+	atomic64_add(ktime_get_ns() - t, &erd_ns_lookup);
 	if (!err)
 		inode = erd_iget(dir->i_sb, nid);
 	else if (err != -ENOENT)
@@ -263,8 +269,19 @@ static void erd_readahead(struct readahead_control *rac)
 	if (pos < isize)
 		want = min_t(u64, (u64)got * PAGE_SIZE, isize - pos);
 	if (want) {
+		/*
+		 * The engine waits for each read it issues. Under the caller's plug such a read
+		 * would be dispatched only once the task sleeps, and then by kblockd: flush the
+		 * plug and start it again afterwards for the caller.
+		 */
+		struct blk_plug *plug = current->plug;
+
+		if (plug)
+			blk_finish_plug(plug);
 		iov_iter_bvec(&iter, ITER_DEST, bv, got, want);
 		n = erd_rs_read_iter(mnt, EI(inode)->rs, pos, want, &iter);
+		if (plug)
+			blk_start_plug(plug);
 	}
 	for (i = 0; i < got; i++) {
 		struct folio *folio = folios[i];

@@ -161,30 +161,51 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 	return err;
 }
 
-/* Page by page: read_cache_page is in the GKI KMI, read_cache_folio is not. */
-int erd_shim_meta_read(void *sbp, u64 pos, u8 *buf, size_t len)
+/*
+ * Page by page: read_cache_page is in the GKI KMI, read_cache_folio is not. The last page is
+ * kept in the caller's erd_metabuf (as erofs keeps an erofs_buf), so the many small reads of
+ * one extent map or inode cost a copy, not a page-cache lookup each; only lookups are timed.
+ */
+int erd_shim_meta_read(void *sbp, struct erd_metabuf *mb, u64 pos, u8 *buf, size_t len)
 {
 	struct super_block *sb = sbp;
 	struct block_device *bdev = sb->s_bdev;
-	u64 size = bdev_nr_bytes(bdev), t = ktime_get_ns();
+	u64 size = bdev_nr_bytes(bdev), t = 0;
 	int err = 0;
 
 	if (pos > size || len > size - pos)
 		return -EIO;
 	while (len) {
-		struct page *page = read_mapping_page(bdev->bd_mapping, pos >> PAGE_SHIFT, NULL);
+		pgoff_t index = pos >> PAGE_SHIFT;
 		size_t off = offset_in_page(pos), n = min_t(size_t, len, PAGE_SIZE - off);
 
-		if (IS_ERR(page)) {
-			err = PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
-			break;
+		if (!mb->page || mb->index != index) {
+			struct page *page;
+
+			if (!t)
+				t = ktime_get_ns();
+			erd_shim_meta_release(mb);
+			page = read_mapping_page(bdev->bd_mapping, index, NULL);
+			if (IS_ERR(page)) {
+				err = PTR_ERR(page) == -ENOMEM ? -ENOMEM : -EIO;
+				break;
+			}
+			mb->page = page;
+			mb->index = index;
 		}
-		memcpy_from_page(buf, page, off, n);
-		put_page(page);
+		memcpy_from_page(buf, mb->page, off, n);
 		pos += n;
 		buf += n;
 		len -= n;
 	}
-	atomic64_add(ktime_get_ns() - t, &erd_ns_meta);
+	if (t)
+		atomic64_add(ktime_get_ns() - t, &erd_ns_meta);
 	return err;
+}
+
+void erd_shim_meta_release(struct erd_metabuf *mb)
+{
+	if (mb->page)
+		put_page(mb->page);
+	mb->page = NULL;
 }

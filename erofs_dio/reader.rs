@@ -54,6 +54,15 @@ pub(crate) trait Sink {
 
     /// The bytes of a [`Dest`] from [`Sink::map`] were written.
     fn filled(&mut self, _dest: Dest) {}
+
+    /// The sink's own next `len` bytes, when it is plain kernel memory, to be read into
+    /// directly and then taken with [`Sink::advance`].
+    fn slot(&mut self, _len: usize) -> Option<&mut [u8]> {
+        None
+    }
+
+    /// Takes the `len` bytes just written into [`Sink::slot`].
+    fn advance(&mut self, _len: usize) {}
 }
 
 /// A read's `iov_iter`: the caller's memory (O_DIRECT) or a readahead window's folios.
@@ -84,6 +93,15 @@ impl Sink for SliceSink<'_> {
         to.copy_from_slice(chunk);
         self.done = end;
         Ok(())
+    }
+
+    fn slot(&mut self, len: usize) -> Option<&mut [u8]> {
+        let end = self.done.checked_add(len)?;
+        self.dst.get_mut(self.done..end)
+    }
+
+    fn advance(&mut self, len: usize) {
+        self.done = self.done.saturating_add(len).min(self.dst.len());
     }
 }
 
@@ -190,6 +208,20 @@ impl<'a> Reader<'a> {
         self.read_inner(file, pos, len, sink, true)
     }
 
+    /// A buffer of at least `n` bytes to read blocks into, kept among the reader's buffers, so
+    /// a directory lookup allocates nothing once the mount has served one. Give it back with
+    /// [`Reader::give_block`].
+    pub(crate) fn take_block(&mut self, n: usize) -> Result<KVVec<u8>> {
+        let mut v = core::mem::replace(&mut self.bufs.blk, KVVec::new());
+        grow(&mut v, n)?;
+        Ok(v)
+    }
+
+    /// Returns a buffer from [`Reader::take_block`].
+    pub(crate) fn give_block(&mut self, v: KVVec<u8>) {
+        self.bufs.blk = v;
+    }
+
     /// Fills `dst` from `file` at `pos`; returns the count (short only at end of file).
     pub(crate) fn read_into(&mut self, file: &FileMap, pos: u64, dst: &mut [u8]) -> Result<usize> {
         let len = dst.len() as u64;
@@ -240,14 +272,23 @@ impl<'a> Reader<'a> {
                     let mut off = 0u64;
                     while off < n {
                         let c = (n - off).min(CHUNK as u64) as usize;
-                        let buf = grow(&mut self.bufs.out, c)?;
                         let at = ext.physical.checked_add(within + off).ok_or(corrupted())?;
+                        // Straight into a kernel buffer sink (a page of read_folio, a directory
+                        // block); through the request's buffer into anything else.
+                        let (to, direct) = match sink.slot(c) {
+                            Some(to) => (to, true),
+                            None => (grow(&mut self.bufs.out, c)?, false),
+                        };
                         if ext.inline || is_dir {
-                            self.meta.read(at, buf).map_err(read_error)?;
+                            self.meta.read(at, to).map_err(read_error)?;
                         } else {
-                            self.dev.read(at, buf).map_err(read_error)?;
+                            self.dev.read(at, to).map_err(read_error)?;
                         }
-                        sink.put(buf)?;
+                        if direct {
+                            sink.advance(c);
+                        } else {
+                            sink.put(self.bufs.out.get(..c).ok_or(ENOMEM)?)?;
+                        }
                         off += c as u64;
                     }
                 }

@@ -26,6 +26,15 @@ struct erd_stat {
 	u16 pad;
 };
 
+/*
+ * A page of the block device's page cache held across metadata reads (erd_shim_meta_read), a
+ * reference owned by the engine's Meta. Keep in step with ffi.rs (MetaBuf).
+ */
+struct erd_metabuf {
+	struct page *page;	/* NULL: none held */
+	unsigned long index;	/* its index in the device's page cache */
+};
+
 /* Algorithms of erd_shim_decompress. Keep in step with ffi.rs (Codec). */
 enum erd_alg {
 	ERD_ALG_LZ4,
@@ -55,7 +64,8 @@ int erd_rs_window_end(void *mnt, void *file, u64 pos, u64 len, u64 *end);
 int erd_shim_register(void);
 void erd_shim_unregister(void);
 int erd_shim_dev_read(void *sb, u64 pos, u8 *buf, size_t len);
-int erd_shim_meta_read(void *sb, u64 pos, u8 *buf, size_t len);
+int erd_shim_meta_read(void *sb, struct erd_metabuf *mb, u64 pos, u8 *buf, size_t len);
+void erd_shim_meta_release(struct erd_metabuf *mb);
 bool erd_shim_dir_emit(void *dctx, const u8 *name, u32 len, u64 nid, u8 ftype, u64 pos, u64 next);
 void erd_shim_dir_set_pos(void *dctx, u64 pos);
 void erd_shim_count(u32 what);

@@ -5,8 +5,9 @@
  * bounce pages (see io.c); how many decoded pclusters came from the mount's cache, and how
  * many extents were decoded straight into the reader's mapped destination (dest.c); and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
- * copying to the caller, so each cost of the read path is measured apart. Without debugfs they
- * count unseen and the module loads all the same.
+ * copying to the caller, and in directory lookups and inode setup (the engine's part of
+ * opening a file, metadata reads included), so each cost of the read path is measured apart.
+ * Without debugfs they count unseen and the module loads all the same.
  */
 #include <linux/debugfs.h>
 
@@ -21,6 +22,8 @@ atomic64_t erd_ns_device;
 atomic64_t erd_ns_meta;
 atomic64_t erd_ns_decode;
 atomic64_t erd_ns_copy;
+atomic64_t erd_ns_lookup;
+atomic64_t erd_ns_iget;
 static struct dentry *erd_debugfs;
 
 static int erd_counter_get(void *data, u64 *val)
@@ -43,6 +46,8 @@ static const struct {
 	{ "ns_meta", &erd_ns_meta },
 	{ "ns_decode", &erd_ns_decode },
 	{ "ns_copy", &erd_ns_copy },
+	{ "ns_lookup", &erd_ns_lookup },
+	{ "ns_iget", &erd_ns_iget },
 };
 
 /* debugfs failures are not checked: its functions take an error parent and do nothing. */

@@ -18,8 +18,10 @@
 # red; so is any fio run that fails or reads fewer bytes than asked.
 # Last, the small files: every file of a package tree (erofs.disks) on three images, read cold
 # (fresh mount, drop_caches) by dioread list in one process per pass, through stock erofs
-# buffered, erofs_dio buffered and erofs_dio O_DIRECT, SMALL_REPS rounds of the whole matrix.
-# Every file's hash is checked on every pass: a wrong byte fails that pass.
+# buffered, erofs_dio buffered and erofs_dio O_DIRECT, SMALL_REPS rounds of the whole matrix,
+# with erofs_dio's cost counters over each pass; and a pass per filesystem that opens and closes
+# every file, reading nothing (the lookups and inodes alone). Every file's hash is checked on
+# every read pass: a wrong byte fails that pass.
 . "$SUITE_DIR/ktap.sh"
 
 LOWMEM=${LOWMEM:-128M}
@@ -51,7 +53,7 @@ modprobe erofs 2>/dev/null
 mount -t erofs -o ro "$(disk tools.img)" /mnt/tools && tools_ok=1
 SMALL_IMAGES=$(cut -d: -f1 /mnt/tools/smallfiles.images 2>/dev/null | tr '\n' ' ')
 nsmall=$(echo "$SMALL_IMAGES" | wc -w)
-ktap_plan $((5 + 12 * REPS + 3 + nlimit * REPS + 1 + 2 * REPS + 3 * nsmall * SMALL_REPS + 2))
+ktap_plan $((5 + 12 * REPS + 3 + nlimit * REPS + 1 + 2 * REPS + 5 * nsmall * SMALL_REPS + 2))
 ktap_check "modprobe erofs (stock, the baseline)" modprobe erofs
 ktap_check "modprobe erofs_dio" modprobe erofs_dio
 ktap_expect_eq "tools image mounts" 1 "$tools_ok"
@@ -76,7 +78,7 @@ IMG=$(awk -v d="${DEV#/dev/}" '$4 == d {print $3 * 1024}' /proc/partitions)
 echo "# BENCH {\"run\":\"info\",\"ncpu\":$NCPU,\"memtotal_kb\":$(awk '/^MemTotal:/ {print $2}' /proc/meminfo),\"lowmem\":\"$LOWMEM\",\"bs\":\"$BS\",\"reps\":$REPS,\"file_bytes\":$SIZE,\"image_bytes\":$IMG}"
 
 # costs FSTYPE: erofs_dio's cost counters (debugfs; ns summed over readers), for erofs_dio.
-COSTS="ns_device ns_meta ns_decode ns_copy cache_hits mapped_decodes"
+COSTS="ns_device ns_meta ns_decode ns_copy ns_lookup ns_iget cache_hits mapped_decodes"
 costs() {
 	[ "$1" = erofs_dio ] || return 0
 	out=
@@ -243,10 +245,16 @@ small() {
 	fi
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	b0=$(busy) t0=$(uptime_cs)
+	st=/sys/block/$(basename "$(disk "small-$img.img")")/stat
+	read -r d0 _ s0 _ < "$st"
+	c0=$(costs "$fstype") b0=$(busy) t0=$(uptime_cs)
 	rc=0
-	"$DIO" list 1048576 "$direct" /mnt/m "$SUMS" > /tmp/small.out 2> /tmp/small.err || rc=$?
-	t1=$(uptime_cs) b1=$(busy)
+	case $path in
+	*opens) "$DIO" opens /mnt/m "$SUMS" > /tmp/small.out 2> /tmp/small.err || rc=$? ;;
+	*) "$DIO" list 1048576 "$direct" /mnt/m "$SUMS" > /tmp/small.out 2> /tmp/small.err || rc=$? ;;
+	esac
+	t1=$(uptime_cs) b1=$(busy) c1=$(costs "$fstype")
+	read -r d1 _ s1 _ < "$st"
 	umount /mnt/m
 	files="" errors=""
 	read -r _ files _ bytes _ io_ns _ wall_ns _ errors < /tmp/small.out
@@ -254,8 +262,11 @@ small() {
 		ktap_fail "$what" "exit $rc, ${files:-?} of $NFILES files, ${errors:-?} errors: $(head -n 1 /tmp/small.err)"
 		return
 	fi
-	ktap_pass "$what: $files files, $bytes bytes, hashes match"
-	echo "# BENCH {\"run\":\"small\",\"rep\":$rep,\"image\":\"$img\",\"path\":\"$path\",\"fs\":\"$fstype\",\"direct\":$direct,\"files\":$files,\"bytes\":$bytes,\"io_ns\":$io_ns,\"wall_ns\":$wall_ns,\"wall_cs\":$((t1 - t0)),\"busy_jiffies\":$((b1 - b0)),\"hz\":100,\"ncpu\":$NCPU}"
+	case $path in
+	*opens) ktap_pass "$what: $files files opened and closed" ;;
+	*) ktap_pass "$what: $files files, $bytes bytes, hashes match" ;;
+	esac
+	echo "# BENCH {\"run\":\"small\",\"rep\":$rep,\"image\":\"$img\",\"path\":\"$path\",\"fs\":\"$fstype\",\"direct\":$direct,\"files\":$files,\"bytes\":$bytes,\"io_ns\":$io_ns,\"wall_ns\":$wall_ns,\"wall_cs\":$((t1 - t0)),\"busy_jiffies\":$((b1 - b0)),\"hz\":100,\"ncpu\":$NCPU,\"dev_reads\":$((d1 - d0)),\"dev_sectors\":$((s1 - s0))$(cost_fields "$c0" "$c1")}"
 }
 
 rep=1
@@ -264,6 +275,9 @@ while [ "$rep" -le "$SMALL_REPS" ]; do
 		small "$img" buffered erofs 0
 		small "$img" dio-buffered erofs_dio 0
 		small "$img" dio erofs_dio 1
+		# Lookups and inodes alone: every file opened and closed, nothing read.
+		small "$img" opens erofs 0
+		small "$img" dio-opens erofs_dio 0
 	done
 	rep=$((rep + 1))
 done
