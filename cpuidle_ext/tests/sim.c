@@ -9,7 +9,7 @@
  * latency is then waited out, interrupts still off, before the CPU runs again: a state deeper
  * than the idle period allows shows up as lost time, as on hardware. Each state has a power
  * figure (power_mw), shown in the kernel's per-state power file, for energy estimates from
- * the kernel's own residency counters.
+ * the kernel's own residency counters; active_mw is a running CPU's (C0) for the same sums.
  *
  * The states are flagged CPUIDLE_FLAG_RCU_IDLE: RCU stops watching only around the wait for
  * the interrupt (ct_cpuidle_enter/exit), so the timing and waiting code runs as ordinary
@@ -44,6 +44,11 @@ static int power_mw[SIM_STATES] = { 100, 40, 15, 5 };
 static int nr_power;
 module_param_array(power_mw, int, &nr_power, 0444);
 MODULE_PARM_DESC(power_mw, "Power of each state in mW, shallow to deep (default 100,40,15,5)");
+
+/* Not used by the driver: the running (C0) figure beside the states', for the same estimates. */
+static int active_mw = 250;
+module_param(active_mw, int, 0444);
+MODULE_PARM_DESC(active_mw, "Power of a running CPU (C0) in mW, for energy estimates (default 250)");
 
 static bool exit_wait = true;
 module_param(exit_wait, bool, 0644);
