@@ -35,6 +35,7 @@ pub(crate) struct Answer {
 struct TickSeen {
     sleep_ns: u64,
     delta_tick_ns: u64,
+    /// The tick runs through the idle period: it was running and the selection kept it.
     running: bool,
 }
 
@@ -103,12 +104,7 @@ impl Cpu {
         // tick_nohz_tick_stopped() is not exported; a running tick is at most a period away,
         // a stopped one leaves the clock device programmed for the next timer.
         let running = delta_tick_ns <= cfg.tick_ns;
-        own.tick = TickSeen {
-            sleep_ns,
-            delta_tick_ns,
-            running,
-        };
-        match answer {
+        let (state, stop) = match answer {
             Some(answer) => {
                 let checked = check_choice(states, answer.state, latency_limit_ns);
                 // Without set_stop_tick: stop it only for a state worth a tick period.
@@ -133,7 +129,15 @@ impl Cpu {
                 self.stats.builtin(sel.state);
                 (sel.state, sel.stop_tick)
             }
-        }
+        };
+        // A tick stopped now cannot end this idle period: a wakeup past its due time is then
+        // the real event (an interrupt, an IPI), to be learnt, not a tick's cut.
+        own.tick = TickSeen {
+            sleep_ns,
+            delta_tick_ns,
+            running: running && !stop,
+        };
+        (state, stop)
     }
 
     /// The CPU woke after `measured_ns` in state `index`; `poll_limit`: a polling state ended
