@@ -2,7 +2,11 @@
 # cpuidle_ext with its BPF policy (cpuidle_ext/bpf/audio.bpf.c, loaded with bpftool struct_ops
 # register) on the simulated cpuidle driver: attach, decisions taken by the program (timers
 # only, then music playing with a 10 ms period), a program returning garbage clamped, detach
-# under load back to the built-in policy. It needs module BTF: on kernels without it (every
+# under load back to the built-in policy. Then a test-only program (tests/probe.bpf.c, every op
+# counting its calls in a pinned map) for the other ops and the state-mask kfunc: init on
+# attach and init refusing it, enable and disable on a governor switch, reflect after each
+# selection, a state masked and unmasked, an index out of range refused, exit on detach and the
+# mask gone with the program. It needs module BTF: on kernels without it (every
 # kernel of make check but the btf variant, see make check-bpf) each test is skipped.
 . "$SUITE_DIR/ktap.sh"
 
@@ -10,7 +14,9 @@ CPU=/sys/devices/system/cpu
 CI=$CPU/cpuidle
 E=/sys/kernel/cpuidle_ext
 OBJ=$SUITE_DIR/bpf/audio.bpf.o
-PLAN=14
+PROBE=$SUITE_DIR/data/cpuidle_ext.bpf/probe.bpf.o
+PIN=/sys/fs/bpf
+PLAN=25
 
 say() { echo "# $*"; }
 
@@ -132,6 +138,103 @@ cycles() {
 ktap_check "ten attach/detach cycles under load, all counted" cycles
 kill $busy $waker
 wait $busy $waker 2>/dev/null
+
+# The probe program. Its maps are pinned by name in bpffs, so they outlive each attach.
+grep -q " $PIN bpf " /proc/mounts || mount -t bpf bpf $PIN
+rm -f $PIN/probe_cfg $PIN/probe_counts
+NCPU=$(ls -d $CPU/cpu[0-9]* | wc -l)
+# probe_set STATE MASK_OP MASK_INDEX INIT_ERR: writes probe_cfg.
+probe_set() {
+	# shellcheck disable=SC2046
+	bpftool map update pinned $PIN/probe_cfg key 0 0 0 0 \
+		value $(le32 "$1") $(le32 "$2") $(le32 "$3") $(le32 "$4")
+}
+# probe_counts: the counters of probe_counts, signed, in one read: init, exit, enable, disable,
+# reflect, select, the last index reflected, the mask kfunc's last answer. The map's raw bytes
+# (little-endian) are bpftool's JSON's first "value" array.
+probe_counts() {
+	bpftool -j map lookup pinned $PIN/probe_counts key 0 0 0 0 |
+		sed 's/.*"key":\[[^]]*\],"value":\[\([^]]*\)\].*/\1/' | tr -d '" ' | awk -F, '
+		function byte(b) {
+			sub("0x", "", b)
+			return index("0123456789abcdef", substr(b, 1, 1)) * 16 + index("0123456789abcdef", substr(b, 2, 1)) - 17
+		}
+		{
+			for (i = 0; i < NF / 8; i++) {
+				neg = byte($(8 * i + 8)) >= 128
+				v = 0
+				for (j = 7; j >= 0; j--) { x = byte($(8 * i + j + 1)); v = v * 256 + (neg ? 255 - x : x) }
+				printf "%d ", neg ? -(v + 1) : v
+			}
+		}'
+}
+# probe_count I: counter I (from 0) of probe_counts.
+probe_count() { nth $(($1 + 1)) "$(probe_counts)"; }
+probe_attach() {
+	bpftool struct_ops register "$PROBE" >/dev/null 2>&1
+	[ "$(cat $E/ops)" = probe ]
+}
+attached=$(cat $E/attached) detached=$(cat $E/detached)
+ktap_check "probe.bpf.o registered (its maps pinned)" probe_attach
+ktap_expect_eq "init called once on attach" 1 "$(probe_count 0)"
+
+# A governor switch tells every CPU's device: disable as it leaves ext, enable as it returns.
+e0=$(probe_count 2) d0=$(probe_count 3)
+echo menu > $CI/current_governor
+echo ext > $CI/current_governor
+ktap_expect_eq "switch away and back: disable and enable once per CPU" \
+	"$((d0 + NCPU)) $((e0 + NCPU))" "$(probe_count 3) $(probe_count 2)"
+
+# select returns cluster-off: reflect follows each selection and sees that index.
+probe_set 2 0 0 0
+sleep 0.3
+c0=$(probe_counts)
+sleep 1
+c1=$(probe_counts)
+ns=$(($(nth 6 "$c1") - $(nth 6 "$c0"))) nr=$(($(nth 5 "$c1") - $(nth 5 "$c0")))
+say "over 1 s: select $ns, reflect $nr, last index $(nth 7 "$c1")"
+# A selection is not followed by a reflect when the CPU has work before it enters the state
+# (the idle loop's need_resched check), and each CPU may be between the two as they are read.
+reflects() {
+	[ "$ns" -gt 0 ] && [ $((ns - nr)) -le $((NCPU + ns / 20)) ] && [ $((nr - ns)) -le "$NCPU" ] &&
+		[ "$(nth 7 "$c1")" -eq 2 ]
+}
+ktap_check "reflect once per selection (a few percent aside), the index entered" reflects
+
+# The mask kfunc: system-off masked, a select asking for it is clamped to cluster-off.
+probe_set 3 1 3 0
+sleep 0.3
+window 1
+masked() {
+	[ "$(probe_count 7)" -eq 0 ] && [ "$(nth 4 "$d")" -eq 0 ] && [ "$nc" -gt 0 ] &&
+		near "$nc" "$nb" && near "$(nth 3 "$d")" "$nb"
+}
+ktap_check "system-off masked by the kfunc: never entered, every answer clamped to cluster-off" masked
+probe_set 3 2 3 0
+sleep 0.3
+window 1
+ktap_check "system-off unmasked: taken as asked, nothing clamped" \
+	sh -c "[ $(probe_count 7) -eq 0 ] && [ $nc -eq 0 ] && [ $(nth 4 "$d") -gt 0 ]"
+probe_set 1 1 99 0
+sleep 0.3
+ktap_expect_eq "the mask kfunc refuses index 99 (-EINVAL)" -22 "$(probe_count 7)"
+
+# Detach with system-off masked: exit is called, and the mask goes with the program.
+probe_set 1 1 3 0
+sleep 0.3
+ktap_check "detach the probe" detach
+ktap_expect_eq "exit called once, one detach counted" "1 $((detached + 1))" "$(probe_count 1) $(cat $E/detached)"
+window 2
+ktap_check "after detach the built-in policy reaches system-off again (mask cleared)" \
+	sh -c "[ $nb -eq 0 ] && [ $(nth 4 "$d") -gt 0 ]"
+
+# init refusing: the attach fails, nothing attached or counted.
+probe_set 1 0 0 1
+i0=$(probe_count 0)
+bpftool struct_ops register "$PROBE" >/dev/null 2>&1
+ktap_expect_eq "init returning -EINVAL refuses the attach: ops none, no attach counted, init called" \
+	"none $((attached + 1)) $((i0 + 1))" "$(cat $E/ops) $(cat $E/attached) $(probe_count 0)"
+rm -f $PIN/probe_cfg $PIN/probe_counts
 echo "$before" > $CI/current_governor
 rmmod cpuidle_ext_sim
 ktap_finish
