@@ -9,6 +9,8 @@
 #   make bench-erofs       the erofs bench: erofs_dio O_DIRECT against stock erofs, one boot
 #   make bench-pmqos       the blk_pmqos bench: simple_ondemand with and without it, one boot
 #   make bench-zcache      the zcache bench (a skeleton): app relaunches, plain disk and zcache arms
+#   make bench-cpuidle     the cpuidle_ext bench: music playback under menu, teo, ext and ext with
+#                          the audio BPF policy, one boot (x86_64: the btf kernel, for the BPF arm)
 #   make gki-check         the arm64 modules' imports against Android's GKI KMI symbol list
 #   make clippy            clippy on the modules (warnings are errors)
 #   make fmt / fmt-check   rustfmt on everything
@@ -32,7 +34,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check check-bpf demo bench-zram bench-erofs bench-pmqos bench-zcache gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check check-bpf demo bench-zram bench-erofs bench-pmqos bench-zcache bench-cpuidle gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -58,6 +60,10 @@ bench-pmqos:
 
 bench-zcache:
 	bench/run.sh zcache
+
+# bench/cpuidle/bench.conf picks the kernel variant (CPUIDLE_BENCH_VARIANT= to override).
+bench-cpuidle:
+	bench/run.sh cpuidle
 
 # Builds the arm64 modules first (quick once the kernel is cached). KMI_LIST=, GKI_UPDATE=1: see
 # scripts/gki-check.sh.

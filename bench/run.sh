@@ -6,8 +6,8 @@
 # The guest side is bench/NAME/NAME.sh, run as the only suite of the boot. It checks its own data
 # (a red run writes no report) and prints its measurements as KTAP diagnostic lines
 # "# BENCH {json}". bench/NAME/report.py turns them into bench/results/NAME-ARCH.json and a
-# markdown report with plots beside it. bench/NAME/bench.conf may set QEMU_ARGS (memory, vCPUs,
-# time limit) for qemu/run.sh.
+# markdown report with plots beside it. bench/NAME/bench.conf may set QEMU_ARGS (kernel variant,
+# memory, vCPUs, time limit) for qemu/run.sh.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
