@@ -487,7 +487,13 @@ impl Cache {
         let mut guard = scratch.lock();
         let Scratch { out, wrk } = &mut *guard;
         let slots = self.slots();
-        let mut hint = id;
+        // Claims go round from `hint`, so the oldest ready slots are about `ready` behind it.
+        let mut hint = self
+            .t
+            .hint
+            .load(Relaxed)
+            .wrapping_sub(self.t.ready.load(Relaxed))
+            .wrapping_add(id);
         while let Some(i) = slots.take(hint) {
             self.t.ready.fetch_sub(1, Relaxed);
             hint = i.wrapping_add(1);

@@ -68,9 +68,13 @@ impl Slot {
     }
 
     fn swap(&self, from: SlotState, to: SlotState, success: Ordering) -> bool {
-        self.state
-            .compare_exchange(from.bits(), to.bits(), success, Ordering::Relaxed)
-            .is_ok()
+        // A plain load first: scans pass over most slots, and a failed compare-exchange
+        // still takes the cache line exclusively (a locked instruction per slot).
+        self.state.load(Ordering::Relaxed) == from.bits()
+            && self
+                .state
+                .compare_exchange(from.bits(), to.bits(), success, Ordering::Relaxed)
+                .is_ok()
     }
 }
 
