@@ -64,6 +64,7 @@ def main():
         hz = sums[0]["hz"]
         arms[arm] = {
             "relaunches": n,
+            "launch_p10_ms": pct(ms, 10),
             "launch_p50_ms": pct(ms, 50),
             "launch_p90_ms": pct(ms, 90),
             "launch_mean_ms": round(statistics.mean(ms), 1),
@@ -98,7 +99,8 @@ def main():
     base = os.path.join(args.outdir, f"zcache-{args.arch}")
     benchlib.write_json(base + ".json", out)
     benchlib.bar_chart(base + "-launch.png", "app relaunch time (fio runtime, all passes)", "ms",
-                       ARMS, {"p50": [arms[a]["launch_p50_ms"] for a in ARMS],
+                       ARMS, {"p10": [arms[a]["launch_p10_ms"] for a in ARMS],
+                              "p50": [arms[a]["launch_p50_ms"] for a in ARMS],
                               "p90": [arms[a]["launch_p90_ms"] for a in ARMS]})
     benchlib.bar_chart(base + "-passes.png", "relaunch time p50 per pass", "ms", ARMS,
                        {f"pass {p}": [arms[a]["launch_p50_ms_per_pass"][i] for a in ARMS]
@@ -131,24 +133,27 @@ def main():
         lines.append(f"| `{name}` | {shown} | {per} | {op} {target} | {verdict(v, op, target)} |")
     lines += [
         "",
-        "| arm | p50 ms | p90 ms | p50 per pass | hits / file refaults | lower KiB per relaunch "
+        "| arm | p10 ms | p50 ms | p90 ms | p50 per pass | hits / file refaults | lower KiB per relaunch "
         "| busy CPU ms per relaunch | worker CPU ms | compressed / original | stores | staging "
         "drops |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for a in ARMS:
         x = arms[a]
         hr = "n/a" if x["hits_over_refaults"] is None else f"{x['hits_over_refaults']:.3f}"
         co = "n/a" if x["compressed_to_original"] is None else f"{x['compressed_to_original']:.3f}"
         lines.append(
-            f"| {a} | {x['launch_p50_ms']} | {x['launch_p90_ms']} | "
+            f"| {a} | {x['launch_p10_ms']} | {x['launch_p50_ms']} | {x['launch_p90_ms']} | "
             f"{'/'.join(str(v) for v in x['launch_p50_ms_per_pass'])} | {x['hits']} / "
             f"{x['refaults']} ({hr}) | {x['lower_kib_per_relaunch']} | "
             f"{x['cpu_busy_ms_per_relaunch']} | {x['worker_cpu_ms']} | {co} | {x['stores']} | "
             f"{x['staging_drops']} |")
     lines += [
         "",
-        "Busy CPU is all vCPUs' (the hog and the workers included) during the relaunch; worker "
+        "On a shared host the arms that spend their relaunch on the CPU (sync, async: the "
+        "cache's hits leave little to wait for) stretch when the host is busy, while the "
+        "plain disk's relaunch mostly sleeps on the flash latency; p10 is the least disturbed "
+        "figure. Busy CPU is all vCPUs' (the hog and the workers included) during the relaunch; worker "
         "CPU is zcache's worker threads over the whole run of the arm (compression in async "
         "mode; in sync mode the evicting task compresses, and that time is in busy CPU). No "
         "launch read a wrong byte (the run fails otherwise); the module's own checks found "
