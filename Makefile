@@ -8,7 +8,7 @@
 #   make bench-zram        the zram bench: zram_multicomp against upstream zram, one boot
 #   make bench-erofs       the erofs bench: erofs_dio O_DIRECT against stock erofs, one boot
 #   make bench-pmqos       the blk_pmqos bench: simple_ondemand with and without it, one boot
-#   make bench-zcache      the zcache bench (a skeleton): app relaunches, plain disk and zcache arms
+#   make bench-zcache      the zcache bench: app relaunches over flash latency, plain disk and zcache arms
 #   make bench-cpuidle     the cpuidle_ext bench: music playback under menu, teo, ext and ext with
 #                          the audio BPF policy, one boot (x86_64: the btf kernel, for the BPF arm)
 #   make gki-check         the arm64 modules' imports against Android's GKI KMI symbol list

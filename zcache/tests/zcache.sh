@@ -53,7 +53,7 @@ sums_ok() { incg "cd $M && sha256sum -c /tmp/zc/sums"; }
 # Pages of N bytes.
 pages() { echo $((($1 + 4095) / 4096)); }
 
-ktap_plan 49
+ktap_plan 51
 
 if [ -z "$vd" ]; then
 	ktap_fail "a loop device over the lower image" "losetup failed"
@@ -305,5 +305,15 @@ say "hits $(c hits), lower sectors read $r0 -> $r1"
 ktap_expect_eq "the third read hits them, right bytes, the lower disk not read" "1 1" \
 	"$same_ok $(($(c hits) >= 64 && r1 - r0 < 128 ? 1 : 0))"
 ktap_check "detach and rmmod" sh -c "echo zcache0 > $Z/detach && rmmod zcache"
+
+# The bench's flash-latency disk (zcache_delay, test only): the lower device's bytes through
+# it unchanged, then a clean unload.
+delay_same() {
+	modprobe zcache_delay lower="$vd" read_us=500 read_ns_per_kib=100 &&
+		[ "$(dd if=/dev/zcdelay0 bs=4096 skip=9216 count=64 iflag=direct 2>/dev/null | sha256sum)" = \
+			"$(sha256sum < /tmp/zc/pat)" ]
+}
+ktap_check "zcache_delay over $vdn: zcdelay0 reads the same bytes" delay_same
+ktap_check "rmmod zcache_delay" rmmod zcache_delay
 /usr/sbin/losetup -d "$vd"
 ktap_finish
