@@ -182,6 +182,21 @@ run_arm() {
 	# Worker threads go with the disk: their time is read before the detach.
 	bench "{\"arm\":\"$arm\",\"pass\":$pass,\"summary\":true,\"wall_cs\":$(($(now_cs) - t0)),\"cpu_ticks\":$(($(cpu_ticks) - cpu0)),\"worker_ticks\":$(($(worker_ticks) - wk0)),\"hz\":100,\"refaults\":$(($(refaults) - rf0)),\"hits\":$(($(c hits) - h0)),\"lower_sectors\":$(($(lower_read) - l0)),\"compressed_bytes\":$(c compressed_bytes),\"original_bytes\":$(c original_bytes),\"stores\":$(c stores),\"evictions\":$(c evictions),\"staging_drops\":$(c staging_drops),\"misses\":$(c misses),\"changed\":$(c changed),\"stale\":$(c stale),\"corrupt\":$(c corrupt),\"store_failures\":$(c store_failures)}"
 	say "$arm pass $pass: evictions $(c evictions) stores $(c stores) drops $(c staging_drops) hits $(c hits) misses $(c misses) refaults $(($(refaults) - rf0))"
+	# The model holds only if relaunches refault (at least half their pages) and, with caching
+	# on, the cache serves at least half of those: else the figures would compare nothing.
+	rf=$(($(refaults) - rf0)) hits=$(($(c hits) - h0))
+	want=$(((ROUNDS - 1) * APPS * APP_KIB / 4 / 2))
+	if [ $rf -lt $want ]; then
+		say "$arm pass $pass: $rf file refaults, fewer than $want: the cgroup holds the apps"
+		return 1
+	fi
+	case $arm in sync | async)
+		if [ $((hits * 2)) -lt $rf ]; then
+			say "$arm pass $pass: $hits hits for $rf refaults: the cache does not serve them"
+			return 1
+		fi
+		;;
+	esac
 }
 
 # Not ktap_check: setup prints a BENCH line.
@@ -198,9 +213,9 @@ while [ $p -lt $PASSES ]; do
 	order=$(echo $ARMS $ARMS | awk -v k=$((p % 4)) '{ for (i = 1; i <= 4; i++) printf "%s ", $(i + k) }')
 	for arm in $order; do
 		if mount_arm $arm && run_arm $arm $p && unmount_arm; then
-			ktap_pass "$arm, pass $p: every launch read the right bytes"
+			ktap_pass "$arm, pass $p: every launch read the right bytes, relaunches refaulted"
 		else
-			ktap_fail "$arm, pass $p" "a launch read wrong bytes, or the arm could not be set up"
+			ktap_fail "$arm, pass $p" "a launch read wrong bytes, too few refaults or hits, or no setup"
 			unmount_arm
 		fi
 	done
