@@ -17,6 +17,10 @@ say() { echo "# $*"; }
 # sustained load; the debug kernel (KASAN, lockdep) issues requests many times slower.
 if [ "${SUITE_VARIANT:-default}" = debug ]; then SERVICE_US=1000 LOAD_US=20000; else
 	SERVICE_US=250 LOAD_US=5000; fi
+# With the sampler (every 1 ms) a lone read is seen only if it is still in flight when a sample
+# runs: 40 ms at the lowest frequency, so that it outlasts the host descheduling the guest
+# (under make check's load a 2 ms read was missed twice in a row).
+SAMPLE_US=5000
 
 # werr FILE VALUE: writes the value in one write; prints the error ("Invalid argument", ...), or
 # nothing. (dd names the error; the shell's own redirections do not.)
@@ -180,7 +184,7 @@ ktap_check "unloading the simulator while attached detaches the disk" simgone
 # The sampler where the kernel has tracepoints too (the debug kernel checks it with KASAN and
 # lockdep): a floor, and the controller unbound while it samples the disk's tags.
 echo 1 > /sys/module/blk_pmqos/parameters/sample_only
-modprobe blk_pmqos_sim service_us=$SERVICE_US && wait_for 3 test -b /dev/pmqsim0 && boosted
+modprobe blk_pmqos_sim service_us=$SAMPLE_US && wait_for 3 test -b /dev/pmqsim0 && boosted
 ktap_expect_eq "sample_only: the sampler raises the floor" "sampling 800000" \
 	"$(cat $D/source) $(cat $D/floor_khz)"
 n=$(log_lines "pmqsim0: disk went away, detached")
