@@ -5,52 +5,12 @@
  * within a period whatever its timers say, so the policy takes the deepest usable state whose
  * target residency fits before the earlier of the next timer and one period, and keeps the tick
  * stopped. With playback off (mode 0) it takes the deepest usable state that fits the sleep
- * length alone, and stops the tick when the next timer comes after it. Mode 2 is for tests: select returns the value "garbage" as it is, which the
- * governor must clamp.
+ * length alone, and stops the tick when the next timer comes after it. Mode 2 is for tests:
+ * select returns the value "garbage" as it is, which the governor must clamp.
  *
- * The kernel's structs are declared here with only the fields read, and relocated by libbpf
- * (CO-RE) against the running kernel's BTF; cpuidle_ext_ops and the kfuncs come from
- * cpuidle_ext's BTF. Loaded with: bpftool struct_ops register audio.bpf.o
+ * Loaded with: bpftool struct_ops register audio.bpf.o
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-#define STATE_MAX 10	/* CPUIDLE_STATE_MAX */
-
-struct cpuidle_state {
-	__s64 exit_latency_ns;
-	__s64 target_residency_ns;
-} __attribute__((preserve_access_index));
-
-struct cpuidle_driver {
-	struct cpuidle_state states[STATE_MAX];
-	int state_count;
-} __attribute__((preserve_access_index));
-
-struct cpuidle_state_usage {
-	unsigned long long disable;
-} __attribute__((preserve_access_index));
-
-struct cpuidle_device {
-	unsigned int cpu;
-	struct cpuidle_state_usage states_usage[STATE_MAX];
-} __attribute__((preserve_access_index));
-
-struct cpuidle_ext_ops {
-	int (*enable)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	void (*disable)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	int (*select)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	int (*set_stop_tick)(struct cpuidle_device *dev, int index);
-	void (*reflect)(struct cpuidle_device *dev, int index);
-	int (*init)(void);
-	void (*exit)(void);
-	char name[16];
-};
-
-extern __s64 cpuidle_ext_sleep_length(void) __ksym;
-extern __s64 cpuidle_ext_delta_tick(void) __ksym;
-extern __s64 cpuidle_ext_latency_req(__u32 cpu) __ksym;
+#include "cpuidle_ext.bpf.h"
 
 /* Written by user space (bpftool map update name audio_cfg ...). */
 struct audio_cfg {

@@ -12,25 +12,7 @@
  * The two maps are pinned by name (/sys/fs/bpf/probe_cfg, probe_counts): they outlive the
  * program, so the suite reads what exit did after detach and sets init_err before an attach.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-struct cpuidle_driver;
-struct cpuidle_device;
-
-struct cpuidle_ext_ops {
-	int (*enable)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	void (*disable)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	int (*select)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	int (*set_stop_tick)(struct cpuidle_device *dev, int index);
-	void (*reflect)(struct cpuidle_device *dev, int index);
-	int (*init)(void);
-	void (*exit)(void);
-	char name[16];
-};
-
-extern int cpuidle_ext_state_mask(__u32 index, __u32 disable) __ksym;
+#include "../bpf/cpuidle_ext.bpf.h"
 
 struct probe_cfg {
 	__s32 state;		/* what select returns */
