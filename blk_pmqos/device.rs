@@ -115,9 +115,9 @@ impl Device {
         if st.stopped {
             return;
         }
-        let (last, depth) = self.hot.begin_step();
+        let (last, depth, beat) = self.hot.begin_step();
         let now = ffi::now_ns();
-        let decision = st.policy.step(now, last, depth);
+        let decision = st.policy.step_beat(now, last, depth, beat);
         let khz = match decision.action {
             Action::None => None,
             Action::SetFloor(hz) => Some(qos_khz(hz)),
@@ -134,7 +134,9 @@ impl Device {
             }
         }
         if let Some(next) = decision.next_ns {
-            self.hot.set_armed();
+            if st.policy.floor_hz().is_some() {
+                self.hot.set_armed();
+            }
             self.work.arm(next.saturating_sub(now));
         }
     }

@@ -294,13 +294,14 @@ impl Work {
         unsafe { raw::bp_work_kick(self.0.as_ptr()) }
     }
 
-    /// Runs it after `delay_ns`, unless queued already. Any context.
+    /// Runs it after `delay_ns` (replacing the time it was armed for). Any context.
     pub(crate) fn arm(&self, delay_ns: u64) {
         // SAFETY: as for `kick`.
         unsafe { raw::bp_work_arm(self.0.as_ptr(), delay_ns) }
     }
 
-    /// Returns once it is neither queued nor running.
+    /// Returns once it is neither armed, queued nor running, provided its function no
+    /// longer arms it.
     pub(crate) fn cancel(&self) {
         // SAFETY: the work is live; the caller does not run in it.
         unsafe { raw::bp_work_cancel(self.0.as_ptr()) }

@@ -11,7 +11,7 @@
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64};
 
-use crate::policy::{qualifies, Config, Op};
+use crate::policy::{qualifies, Beat, Config, Op, Rhythm, MIN_GAP_NS};
 
 pub(crate) struct Hot {
     /// Requests in flight.
@@ -24,6 +24,10 @@ pub(crate) struct Hot {
     armed: AtomicBool,
     /// The configuration's `low_depth`, 0 while disabled: what the issue path needs of it.
     low_depth: AtomicU32,
+    /// When the last event of qualifying requests began; 0: none.
+    event_ns: AtomicU64,
+    /// The gaps between events, packed ([`Rhythm::pack`]).
+    rhythm: AtomicU64,
 }
 
 impl Hot {
@@ -35,6 +39,8 @@ impl Hot {
             qualifying: AtomicU64::new(0),
             armed: AtomicBool::new(false),
             low_depth: AtomicU32::new(0),
+            event_ns: AtomicU64::new(0),
+            rhythm: AtomicU64::new(Rhythm::NONE.pack()),
         };
         hot.configure(cfg);
         hot
@@ -75,26 +81,64 @@ impl Hot {
             return false;
         }
         self.qualifying.fetch_add(1, Relaxed);
-        self.last_qualifying_ns.store(now_ns.max(1), Relaxed);
+        let now_ns = now_ns.max(1);
+        self.last_qualifying_ns.store(now_ns, Relaxed);
+        self.beat(now_ns);
         fence(SeqCst);
         !self.armed.load(Relaxed)
     }
 
-    /// For the work item, before a step: clears `armed`, then reads the last qualifying time
-    /// and the depth.
-    pub(crate) fn begin_step(&self) -> (Option<u64>, u32) {
+    /// A qualifying request at `now_ns` starts a new event if it comes [`MIN_GAP_NS`] or more
+    /// after the last one began; the gap then beats the rhythm. Of two CPUs starting one at
+    /// the same time, one wins the exchange and the other's request joins its event; a
+    /// rhythm update lost to a race costs one gap, which the smoothing absorbs.
+    fn beat(&self, now_ns: u64) {
+        let event = self.event_ns.load(Relaxed);
+        let gap = now_ns.saturating_sub(event);
+        if event != 0 && gap < MIN_GAP_NS {
+            return;
+        }
+        if self
+            .event_ns
+            .compare_exchange(event, now_ns, Relaxed, Relaxed)
+            .is_err()
+            || event == 0
+        {
+            return;
+        }
+        let rhythm = Rhythm::unpack(self.rhythm.load(Relaxed)).gap(gap);
+        self.rhythm.store(rhythm.pack(), Relaxed);
+    }
+
+    /// For the work item, before a step: clears `armed`, then reads the last qualifying time,
+    /// the depth, and the last event of a steady rhythm.
+    pub(crate) fn begin_step(&self) -> (Option<u64>, u32, Option<Beat>) {
         self.armed.store(false, Relaxed);
         fence(SeqCst);
         let last = self.last_qualifying_ns.load(Relaxed);
+        let event = self.event_ns.load(Relaxed);
+        let beat = if event == 0 {
+            None
+        } else {
+            Rhythm::unpack(self.rhythm.load(Relaxed)).beat(event)
+        };
         (
             if last == 0 { None } else { Some(last) },
             self.depth.load(Relaxed),
+            beat,
         )
     }
 
-    /// The work armed its timer: qualifying requests need not kick it meanwhile.
+    /// The work armed its timer to drop a floor: qualifying requests need not kick it
+    /// meanwhile. (While the floor is down they always kick, even when a rhythm's next window
+    /// is armed: a request off the rhythm gets its floor at once.)
     pub(crate) fn set_armed(&self) {
         self.armed.store(true, Relaxed);
+    }
+
+    /// The rhythm of qualifying requests as it stands.
+    pub(crate) fn rhythm(&self) -> Rhythm {
+        Rhythm::unpack(self.rhythm.load(Relaxed))
     }
 
     pub(crate) fn depth(&self) -> u32 {

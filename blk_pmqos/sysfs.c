@@ -121,6 +121,7 @@ BP_RW(low_depth);
 BP_RW(high_depth);
 BP_RW(hold_time);
 BP_RW(rate_limit);
+BP_RW(lead_time);
 BP_RW(boost_freq);
 BP_RO(requests);
 BP_RO(qualifying);
@@ -129,6 +130,7 @@ BP_RO(updates);
 BP_RO(boosted_ms);
 BP_RO(floor_khz);
 BP_RO(depth);
+BP_RO(rhythm);
 BP_RO(source);
 BP_RO(devfreq);
 
@@ -138,6 +140,7 @@ static struct attribute *bp_dev_attrs[] = {
 	&bp_attr_high_depth.attr,
 	&bp_attr_hold_time.attr,
 	&bp_attr_rate_limit.attr,
+	&bp_attr_lead_time.attr,
 	&bp_attr_boost_freq.attr,
 	&bp_attr_requests.attr,
 	&bp_attr_qualifying.attr,
@@ -146,6 +149,7 @@ static struct attribute *bp_dev_attrs[] = {
 	&bp_attr_boosted_ms.attr,
 	&bp_attr_floor_khz.attr,
 	&bp_attr_depth.attr,
+	&bp_attr_rhythm.attr,
 	&bp_attr_source.attr,
 	&bp_attr_devfreq.attr,
 	NULL,

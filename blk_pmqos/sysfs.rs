@@ -47,6 +47,8 @@ impl Device {
     /// - `boosts`, `updates`: floors raised, floor writes (raises, changes, drops);
     /// - `boosted_ms`: time with a floor up; `floor_khz`: the floor now (0: none);
     /// - `depth`: requests in flight as last seen;
+    /// - `rhythm`: the smoothed gap between qualifying requests and its jitter in
+    ///   microseconds, and whether it is steady (`- - -` before the first gap);
     /// - `source`: `tracepoints` or `sampling` (`stopped` once the disk went away);
     /// - `devfreq`: the devfreq device whose floor is raised.
     pub(crate) fn show(&self, name: &[u8], buf: &mut [u8]) -> Result<usize> {
@@ -69,6 +71,19 @@ impl Device {
                     hz => writeln!(out, "{}", qos_khz(hz)),
                 },
                 "depth" => writeln!(out, "{}", self.hot.depth()),
+                "rhythm" => {
+                    let r = self.hot.rhythm();
+                    match r.period_ns() {
+                        Some(p) => writeln!(
+                            out,
+                            "{} {} {}",
+                            p / 1_000,
+                            r.jitter_ns() / 1_000,
+                            if r.is_steady() { "steady" } else { "unsteady" }
+                        ),
+                        None => writeln!(out, "- - -"),
+                    }
+                }
                 "source" => writeln!(
                     out,
                     "{}",

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The work item that runs the policy and moves the PM-QoS request (which sleeps), and the
- * clock of the policy. 6.12's Rust has no delayed work; a high-priority one here runs the
- * floor change soon after a lone request, ahead of ordinary work.
+ * clock of the policy. A high-priority work item runs the floor change soon after a lone
+ * request, ahead of ordinary work; an hrtimer runs it at the time the policy asks, since a
+ * floor raised ahead of a periodic request must come within a millisecond or two, finer than
+ * a jiffy at HZ 250. 6.12's Rust has neither delayed work nor hrtimers.
  */
-#include <linux/jiffies.h>
+#include <linux/hrtimer.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -12,16 +14,25 @@
 #include "shim.h"
 
 struct bp_work {
-	struct delayed_work dw;
+	struct work_struct work;
+	struct hrtimer timer;
 	void (*fn)(void *data);
 	void *data;
 };
 
 static void bp_work_run(struct work_struct *work)
 {
-	struct bp_work *bw = container_of(to_delayed_work(work), struct bp_work, dw);
+	struct bp_work *bw = container_of(work, struct bp_work, work);
 
 	bw->fn(bw->data);
+}
+
+static enum hrtimer_restart bp_work_timer(struct hrtimer *timer)
+{
+	struct bp_work *bw = container_of(timer, struct bp_work, timer);
+
+	queue_work(system_highpri_wq, &bw->work);
+	return HRTIMER_NORESTART;
 }
 
 struct bp_work *bp_work_new(void (*fn)(void *data))
@@ -30,7 +41,9 @@ struct bp_work *bp_work_new(void (*fn)(void *data))
 
 	if (!bw)
 		return NULL;
-	INIT_DELAYED_WORK(&bw->dw, bp_work_run);
+	INIT_WORK(&bw->work, bp_work_run);
+	hrtimer_init(&bw->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	bw->timer.function = bp_work_timer;
 	bw->fn = fn;
 	return bw;
 }
@@ -41,27 +54,33 @@ void bp_work_bind(struct bp_work *bw, void *data)
 	bw->data = data;
 }
 
-/* Runs it soon, even when it is armed for later. Any context. */
+/* Runs it soon, even when armed for later (the timer runs it once more). Any context. */
 void bp_work_kick(struct bp_work *bw)
 {
-	mod_delayed_work(system_highpri_wq, &bw->dw, 0);
+	queue_work(system_highpri_wq, &bw->work);
 }
 
-/* Runs it after delay_ns (a jiffy later at most, never earlier), unless already queued. */
+/* Runs it after delay_ns; replaces the time it was armed for. */
 void bp_work_arm(struct bp_work *bw, u64 delay_ns)
 {
-	queue_delayed_work(system_highpri_wq, &bw->dw, nsecs_to_jiffies(delay_ns) + 1);
+	hrtimer_start(&bw->timer, ns_to_ktime(min_t(u64, delay_ns, KTIME_MAX)), HRTIMER_MODE_REL);
 }
 
-/* Returns once it is neither queued nor running; it may have re-queued itself meanwhile. */
+/*
+ * Returns once it is neither armed, queued nor running, provided the function no longer arms
+ * it (the device's teardown marks it stopped first); the second cancel catches a run that
+ * armed it before that.
+ */
 void bp_work_cancel(struct bp_work *bw)
 {
-	cancel_delayed_work_sync(&bw->dw);
+	hrtimer_cancel(&bw->timer);
+	cancel_work_sync(&bw->work);
+	hrtimer_cancel(&bw->timer);
 }
 
 void bp_work_free(struct bp_work *bw)
 {
-	cancel_delayed_work_sync(&bw->dw);
+	bp_work_cancel(bw);
 	kfree(bw);
 }
 

@@ -4,6 +4,7 @@
 # clock), four arms take turns on the same workloads:
 #   ondemand      simple_ondemand alone
 #   pmqos         simple_ondemand with blk_pmqos attached (its defaults)
+#   hold          the same with lead_time 0: the plain hold, no rhythm
 #   performance   the ceiling: min_freq pinned to the top frequency
 #   powersave     the floor: max_freq pinned to the bottom frequency
 # (the kernels have no performance or powersave devfreq governor; pinning the range through
@@ -21,7 +22,7 @@ B=/sys/kernel/blk_pmqos
 RUNTIME=${PMQOS_BENCH_RUNTIME:-8}
 FMIN=100000000
 FMAX=800000000
-ARMS="ondemand pmqos performance powersave"
+ARMS="ondemand pmqos hold performance powersave"
 WORKLOADS="intermittent sustained bursty"
 
 bench() { echo "# BENCH $*"; }
@@ -36,6 +37,7 @@ arm() {
 	[ -d $B/pmqsim0 ] && echo pmqsim0 > $B/detach
 	case $1 in
 	pmqos) echo pmqsim0 > $B/attach ;;
+	hold) echo pmqsim0 > $B/attach && echo 0 > $B/pmqsim0/lead_time ;;
 	performance) echo $FMAX > $DF/min_freq ;;
 	powersave) echo $FMIN > $DF/max_freq ;;
 	esac
@@ -66,7 +68,7 @@ for w in $WORKLOADS; do
 		rc=$?
 		after=$(tstat | tr '\n' ' ')
 		counters=""
-		[ $a = pmqos ] && counters="requests=$(cat $B/pmqsim0/requests) qualifying=$(cat $B/pmqsim0/qualifying) boosts=$(cat $B/pmqsim0/boosts) boosted_ms=$(cat $B/pmqsim0/boosted_ms)"
+		[ -d $B/pmqsim0 ] && counters="requests=$(cat $B/pmqsim0/requests) qualifying=$(cat $B/pmqsim0/qualifying) boosts=$(cat $B/pmqsim0/boosts) boosted_ms=$(cat $B/pmqsim0/boosted_ms)"
 		if [ $rc = 0 ] && grep -q '"error" : 0' /tmp/fio.json; then
 			ktap_pass "$w on $a"
 			bench "{\"arm\": \"$a\", \"workload\": \"$w\", \"tstat_before\": \"$before\", \"tstat_after\": \"$after\", \"pmqos\": \"$counters\", \"fio\": $(tr -d '\n' < /tmp/fio.json)}"

@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import benchlib  # noqa: E402
 
-ARMS = ["ondemand", "pmqos", "performance", "powersave"]
+ARMS = ["ondemand", "pmqos", "hold", "performance", "powersave"]
 WORKLOADS = ["intermittent", "sustained", "bursty"]
 
 # name: (definition, op, target)
@@ -79,6 +79,11 @@ def main():
         "latency_vs_performance": benchlib.ratio(it["pmqos"]["mean_us"], it["performance"]["mean_us"]),
         "sustained_bw_ratio": benchlib.ratio(su["pmqos"]["bw_kib_s"], su["ondemand"]["bw_kib_s"]),
         "energy_fraction": benchlib.ratio(it["pmqos"]["mean_mhz"] - it["ondemand"]["mean_mhz"], span),
+        # Not targets: what the plain hold (lead_time 0) gives, and the most any floor can give
+        # on the sustained load (the top frequency pinned).
+        "hold_latency_ratio": benchlib.ratio(it["hold"]["mean_us"], it["ondemand"]["mean_us"]),
+        "hold_energy_fraction": benchlib.ratio(it["hold"]["mean_mhz"] - it["ondemand"]["mean_mhz"], span),
+        "sustained_bw_ceiling": benchlib.ratio(su["performance"]["bw_kib_s"], su["ondemand"]["bw_kib_s"]),
     }
     machine = benchlib.machine(args, head["guest"])
     stem = os.path.join(args.outdir, f"pmqos-{args.arch}")
@@ -102,9 +107,15 @@ def main():
     lines += benchlib.machine_lines(machine)
     lines += ["", "The simulated devfreq disk (blk_pmqos_sim), four arms in turn on each workload, "
               f"{head['runtime_s']} s each: simple_ondemand alone (`ondemand`), with blk_pmqos "
-              "attached (`pmqos`, its defaults), the top frequency pinned (`performance`) and the "
-              "bottom one (`powersave`).", ""]
+              "attached (`pmqos`, its defaults), the same with `lead_time` 0 (`hold`: the plain "
+              "hold, no rhythm), the top frequency pinned (`performance`) and the bottom one "
+              "(`powersave`).", ""]
     lines += benchlib.targets_table([(k, ratios[k], op, t) for k, (_, op, t) in RATIOS.items()])
+    lines += ["", f"Not targets: the plain hold gives an intermittent latency ratio of "
+              f"{ratios['hold_latency_ratio']} at an energy fraction of {ratios['hold_energy_fraction']} "
+              f"(`hold_latency_ratio`, `hold_energy_fraction`); pinning the top frequency gives the "
+              f"sustained load {ratios['sustained_bw_ceiling']}x simple_ondemand's bandwidth "
+              f"(`sustained_bw_ceiling`), the most any floor can add to it on this device."]
     lines += ["", "| workload | arm | mean us | p50 us | p99 us | KiB/s | mean MHz | ms at 100/200/400/800 MHz | blk_pmqos |",
               "|---|---|---|---|---|---|---|---|---|"]
     for w in WORKLOADS:

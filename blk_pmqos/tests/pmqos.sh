@@ -1,7 +1,7 @@
 #!/bin/sh
 # blk_pmqos on the simulated devfreq disk (blk_pmqos_sim: pmqsim0 with devfreq, pmqsim1 without):
-# attach and detach, a floor raised by a lone read and dropped after the hold, none kept under
-# sustained load, bad writes, a disk without devfreq, rmmod while attached and hot-unplug.
+# attach and detach, a floor raised by a lone read and dropped after the hold, a steady rhythm of
+# reads with the floor dropped between them, none kept under sustained load, bad writes, a disk without devfreq, rmmod while attached and hot-unplug.
 . "$SUITE_DIR/ktap.sh"
 
 B=/sys/kernel/blk_pmqos
@@ -70,7 +70,7 @@ rejected() {
 	fi
 }
 
-ktap_plan 37
+ktap_plan 41
 
 ktap_check "modprobe blk_pmqos_sim plain=1 and blk_pmqos" \
 	sh -c "modprobe blk_pmqos_sim plain=1 service_us=$SERVICE_US && modprobe blk_pmqos"
@@ -112,6 +112,28 @@ ktap_expect_eq "min_freq is the lowest again; one boost, two updates" "$FMIN 1 2
 b=$(cat $D/boosted_ms)
 ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 1900 ] && [ $b -le 4000 ]"
 
+# A steady rhythm of lone reads (fio, one every 100 ms for 4 s) within a 500 ms hold: the floor
+# drops between the reads and is up when each arrives. A plain hold would raise it once and keep
+# it for the whole run; reads at the lowest frequency would take 8 times the service time (the check allows 6: the
+# emulator adds its own time to each).
+echo 500ms > $D/hold_time
+echo 10ms > $D/lead_time
+b0=$(cat $D/boosts) m0=$(cat $D/boosted_ms)
+fio --name=rhythm --filename=/dev/pmqsim0 --direct=1 --ioengine=psync --rw=randread --bs=4k \
+	--thinktime=100000 --thinktime_blocks=1 --time_based --runtime=4 --output-format=terse \
+	>/tmp/rhythm.txt 2>&1
+# The median completion latency (us) from fio's terse line: the clat percentile "50.000000%=N".
+p50=$(tr ';' '\n' </tmp/rhythm.txt | sed -n 's/^50.000000%=//p' | head -1)
+ktap_check "fio ran the rhythm" test -n "$p50"
+wait_for 3 is $D/floor_khz 0
+b1=$(cat $D/boosts) m1=$(cat $D/boosted_ms)
+say "rhythm: boosts $b0 -> $b1, boosted_ms $m0 -> $m1, read p50 ${p50} us (service ${SERVICE_US} us at the top); period, jitter: $(cat $D/rhythm)"
+ktap_check "a steady rhythm: the floor drops between reads (boosts $b0 -> $b1, up $((m1 - m0)) of 4000 ms)" \
+	sh -c "[ $((b1 - b0)) -ge 10 ] && [ $((m1 - m0)) -lt 2400 ]"
+ktap_check "... and is up when each read arrives (p50 ${p50:-?} us < $((6 * SERVICE_US)))" \
+	sh -c "[ ${p50:-999999} -lt $((6 * SERVICE_US)) ]"
+echo 2ms > $D/lead_time
+
 # Sustained load at depth 32 keeps no floor: the governor scales up by itself. Requests take
 # longer meanwhile (32 of them take 160 ms at the top frequency), so that the queue stays full
 # while the guest's CPU is slow (the debug kernel) or descheduled by the host (make check runs
@@ -148,6 +170,7 @@ rejected low_depth abc
 rejected hold_time 5min
 rejected high_depth 1
 rejected boost_freq fast
+rejected lead_time 60ms
 set_boost() { echo 300MHz > $D/boost_freq && echo 2s > $D/hold_time && is $D/boost_freq 300000000; }
 ktap_check "boost_freq 300MHz is taken" set_boost
 lone_reads 2

@@ -1,6 +1,6 @@
 //! The state machine's rules, one by one.
 
-use pmqos_policy::policy::{Action, Config, Counters, Decision, Hot, Op, Policy};
+use pmqos_policy::policy::{Action, Config, Counters, Decision, Hot, Op, Policy, Rhythm};
 
 const MS: u64 = 1_000_000;
 const HZ: u64 = 1_200_000_000;
@@ -14,6 +14,7 @@ fn cfg() -> Config {
         hold_ns: 50 * MS,
         rate_limit_ns: 10 * MS,
         boost_hz: 0,
+        lead_ns: 0,
     }
 }
 
@@ -238,6 +239,8 @@ fn hot_path_counts_and_stamps_only_qualifying_requests() {
             depth: 0,
             requests: 3,
             qualifying: 1,
+            event_ns: Some(5),
+            rhythm: Rhythm::NONE,
         }
     );
 }

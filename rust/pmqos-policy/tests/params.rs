@@ -70,7 +70,7 @@ fn frequencies_take_units_and_default_to_hz() {
 fn values_show_as_they_are_written() {
     let c = Config::DEFAULT;
     let shown: Vec<String> = Param::ALL.iter().map(|&p| c.value(p).to_string()).collect();
-    assert_eq!(shown, ["1", "2", "8", "50ms", "10ms", "0"]);
+    assert_eq!(shown, ["1", "2", "8", "50ms", "5ms", "0", "2ms"]);
     assert_eq!(Value::Time(1_500_000).to_string(), "1500us");
     assert_eq!(Value::Time(2_000_000_000).to_string(), "2s");
     assert_eq!(Value::Time(7).to_string(), "7ns");
@@ -194,14 +194,26 @@ fn set_names_the_bad_value() {
         ),
         (
             Param::HoldTime,
-            "5ms",
+            "4ms",
             err(
                 Param::HoldTime,
                 ErrorKind::Conflict {
                     other: Param::RateLimit,
-                    value: 10 * MS,
+                    value: 5 * MS,
                 },
-                "5ms",
+                "4ms",
+            ),
+        ),
+        (
+            Param::LeadTime,
+            "51",
+            err(
+                Param::LeadTime,
+                ErrorKind::Conflict {
+                    other: Param::HoldTime,
+                    value: 50 * MS,
+                },
+                "51",
             ),
         ),
         (
@@ -267,7 +279,11 @@ fn errors_read_as_one_log_line() {
     );
     assert_eq!(
         line(Param::HoldTime, "1ms"),
-        "hold_time: `1ms`: must be at least rate_limit (10ms)"
+        "hold_time: `1ms`: must be at least rate_limit (5ms)"
+    );
+    assert_eq!(
+        line(Param::LeadTime, "51ms"),
+        "lead_time: `51ms`: must not exceed hold_time (50ms)"
     );
     assert_eq!(
         line(Param::HoldTime, "0"),

@@ -25,14 +25,16 @@ fn valid_configs() -> impl Strategy<Value = Config> {
         1u32..30,
         1u64..100,
         0u64..100,
+        prop_oneof![Just(0u64), 0u64..100],
     )
-        .prop_map(|(enabled, low, extra, hold_ms, rate_pct)| Config {
+        .prop_map(|(enabled, low, extra, hold_ms, rate_pct, lead_pct)| Config {
             enabled,
             low_depth: low,
             high_depth: low + extra,
             hold_ns: hold_ms * MS,
             rate_limit_ns: hold_ms * MS * rate_pct / 100,
             boost_hz: 0,
+            lead_ns: hold_ms * MS * lead_pct / 100,
         })
 }
 
@@ -44,7 +46,22 @@ fn traces() -> impl Strategy<Value = Vec<(u64, Event)>> {
     ];
     // Gaps from a microsecond to well past the hold time.
     let gap = prop_oneof![0u64..50 * US, 0u64..20 * MS, 0u64..300 * MS];
-    proptest::collection::vec((gap, event), 0..300)
+    let random = proptest::collection::vec((gap, event), 0..300);
+    // Lone reads at a period (2 to 60 ms) with some jitter, so that rhythms become steady.
+    let periodic = (2 * MS..60 * MS, 0u64..3 * MS, 1..100usize, any::<u64>()).prop_map(
+        |(period, jitter, n, seed)| {
+            let mut rng = common::Rng::new(seed);
+            let service = 300 * US;
+            let mut trace = Vec::new();
+            for _ in 0..n {
+                let late = if jitter == 0 { 0 } else { rng.range(0, jitter) };
+                trace.push((period - service + late, Event::Issue(Op::READ.0)));
+                trace.push((service, Event::Complete));
+            }
+            trace
+        },
+    );
+    prop_oneof![random, periodic]
 }
 
 /// Replays `trace` from time 1 s and returns the model after the work stopped asking.
@@ -151,9 +168,9 @@ proptest! {
 
     #[test]
     fn no_panic_on_any_input(
-        cfg in (any::<bool>(), any::<u32>(), any::<u32>(), any::<u64>(), any::<u64>(), any::<u64>())
-            .prop_map(|(enabled, low_depth, high_depth, hold_ns, rate_limit_ns, boost_hz)| Config {
-                enabled, low_depth, high_depth, hold_ns, rate_limit_ns, boost_hz,
+        cfg in (any::<bool>(), any::<u32>(), any::<u32>(), any::<u64>(), any::<u64>(), any::<u64>(), any::<u64>())
+            .prop_map(|(enabled, low_depth, high_depth, hold_ns, rate_limit_ns, boost_hz, lead_ns)| Config {
+                enabled, low_depth, high_depth, hold_ns, rate_limit_ns, boost_hz, lead_ns,
             }),
         target in any::<u64>(),
         calls in proptest::collection::vec(
@@ -206,12 +223,14 @@ proptest! {
         rate_limit_ns in prop_oneof![0u64..6, MAX_HOLD_NS - 2..MAX_HOLD_NS + 2, any::<u64>()],
         enabled in any::<bool>(),
         boost_hz in any::<u64>(),
+        lead_ns in prop_oneof![0u64..6, MAX_HOLD_NS - 2..MAX_HOLD_NS + 2, any::<u64>()],
     ) {
-        let cfg = Config { enabled, low_depth, high_depth, hold_ns, rate_limit_ns, boost_hz };
+        let cfg = Config { enabled, low_depth, high_depth, hold_ns, rate_limit_ns, boost_hz, lead_ns };
         let consistent = low_depth >= 1
             && high_depth > low_depth
             && (1..=MAX_HOLD_NS).contains(&hold_ns)
-            && rate_limit_ns <= hold_ns;
+            && rate_limit_ns <= hold_ns
+            && lead_ns <= hold_ns;
         prop_assert_eq!(cfg.validate().is_ok(), consistent);
     }
 
@@ -236,6 +255,7 @@ proptest! {
                     Param::HoldTime => same.hold_ns = cfg.hold_ns,
                     Param::RateLimit => same.rate_limit_ns = cfg.rate_limit_ns,
                     Param::BoostFreq => same.boost_hz = cfg.boost_hz,
+                    Param::LeadTime => same.lead_ns = cfg.lead_ns,
                 }
                 prop_assert_eq!(same, cfg, "only {} changed", param);
             }

@@ -143,3 +143,102 @@ fn bursty_mix_boosts_only_in_the_quiet_phases() {
         assert!(busy.iter().all(|&(a, b)| dropped <= a || b <= raised));
     }
 }
+
+/// Reads at depth 1 every `period` (issue to issue), each served in `service`, plus up to
+/// `jitter` of random lateness; `n` of them from `start`. Returns the issue times.
+fn periodic(sim: &mut Sim, rng: &mut Rng, start: u64, n: usize, period: u64, jitter: u64) -> Vec<u64> {
+    let service = 400 * US;
+    let mut issued = Vec::new();
+    for i in 0..n as u64 {
+        let t = start + i * period + if jitter == 0 { 0 } else { rng.range(0, jitter) };
+        sim.issue(t, Op::READ);
+        issued.push(t);
+        sim.complete(t + service);
+    }
+    issued
+}
+
+/// The floor as applied at `t` (the writes are in time order).
+fn floor_at(sim: &Sim, t: u64) -> bool {
+    sim.intervals(u64::MAX).iter().any(|&(a, b)| a <= t && t < b)
+}
+
+#[test]
+fn a_steady_rhythm_finds_the_floor_up_and_drops_it_between_requests() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let start = 1_000 * MS;
+    let period = 20 * MS + 400 * US;
+    let issued = periodic(&mut sim, &mut Rng::new(3), start, 300, period, 200 * US);
+    let end = *issued.last().unwrap() + 400 * US;
+    sim.finish();
+    // Once the rhythm is steady, every read finds the floor up.
+    let late: Vec<u64> = issued[10..].iter().copied().filter(|&t| !floor_at(&sim, t)).collect();
+    assert!(late.is_empty(), "{} reads at a low clock: {late:?}", late.len());
+    // And between reads the floor is down: a floor per read, up about a quarter of the time.
+    assert!(sim.boosts() >= 280, "{} boosts", sim.boosts());
+    let up: u64 = sim.intervals(u64::MAX).iter().map(|&(a, b)| b.min(end) - a.min(end)).sum();
+    assert!(up * 100 < (end - start) * 35, "floor up {}% of the time", up * 100 / (end - start));
+    // Writes keep the rate limit and the floor is gone after the last read.
+    for pair in sim.writes.windows(2) {
+        assert!(pair[1].at_ns - pair[0].at_ns >= cfg.rate_limit_ns);
+    }
+    assert_eq!(sim.floor, None);
+    let last_drop = sim.writes.last().unwrap();
+    assert_eq!(last_drop.action, Action::DropFloor);
+    // The rhythm expected one more read: its window came and went.
+    assert!(last_drop.at_ns <= end + period + period / 4 + cfg.rate_limit_ns);
+}
+
+#[test]
+fn without_lead_time_the_rhythm_is_held_without_a_break() {
+    let cfg = Config {
+        lead_ns: 0,
+        ..Config::DEFAULT
+    };
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let issued = periodic(&mut sim, &mut Rng::new(3), 1_000 * MS, 100, 20 * MS, 0);
+    sim.finish();
+    assert_eq!(sim.boosts(), 1);
+    assert_eq!(
+        sim.intervals(u64::MAX),
+        [(issued[0] + WORK_LATENCY, issued[99] + cfg.hold_ns)]
+    );
+}
+
+#[test]
+fn an_irregular_or_slow_rhythm_is_held_as_before() {
+    let cfg = Config::DEFAULT;
+    // Gaps from 10 to 30 ms: not steady.
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let mut rng = Rng::new(9);
+    let mut t = 1_000 * MS;
+    for _ in 0..100 {
+        sim.issue(t, Op::READ);
+        sim.complete(t + 400 * US);
+        t += rng.range(10 * MS, 30 * MS);
+    }
+    sim.finish();
+    assert_eq!(sim.boosts(), 1);
+    // Steady at 49 ms: the window would end past the hold, so the hold keeps the floor.
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    periodic(&mut sim, &mut Rng::new(1), 1_000 * MS, 50, 49 * MS, 0);
+    sim.finish();
+    assert_eq!(sim.boosts(), 1);
+}
+
+#[test]
+fn a_lone_read_off_the_rhythm_still_raises_the_floor_at_once() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let issued = periodic(&mut sim, &mut Rng::new(3), 1_000 * MS, 50, 20 * MS, 0);
+    // Halfway between two reads of the rhythm, with the floor down, another task reads.
+    let t = issued[49] + 10 * MS;
+    sim.run_until(t - US);
+    assert_eq!(sim.floor, None);
+    sim.issue(t, Op::READ);
+    sim.complete(t + 2 * MS);
+    sim.run_until(t + WORK_LATENCY + cfg.rate_limit_ns);
+    assert_eq!(sim.floor, Some(HZ));
+    sim.finish();
+}

@@ -29,6 +29,10 @@ pub struct Config {
     pub rate_limit_ns: u64,
     /// The floor in Hz; 0 is the device's maximum (`boost_freq`).
     pub boost_hz: u64,
+    /// When qualifying requests keep a steady period shorter than the hold, the floor drops
+    /// between them and comes back this long (plus twice the period's jitter) before the next
+    /// one is due, and stays as long after it (`lead_time`; 0: hold without a break).
+    pub lead_ns: u64,
 }
 
 impl Config {
@@ -41,15 +45,20 @@ impl Config {
     /// - `hold_time` 50 ms: longer than the think time between the requests of one burst of
     ///   intermittent I/O (an app launch's faults), so a burst costs one raise and one drop,
     ///   and shorter than a governor polling window, so idle time is not paid at full clock.
-    /// - `rate_limit` 10 ms: a UFS clock switch pauses the queue, so switches must stay rare.
+    /// - `rate_limit` 5 ms: a UFS clock switch pauses the queue, so switches must stay rare;
+    ///   short enough for a rhythm of lone requests 20 ms apart (50 Hz) to spend most of each
+    ///   period without the floor.
     /// - `boost_freq` 0: the device's maximum, the latency a waiting task wants.
+    /// - `lead_time` 2 ms: covers the work item's latency and the clock switch before a due
+    ///   request, and, after it, the request's own service and a companion request.
     pub const DEFAULT: Self = Self {
         enabled: true,
         low_depth: 2,
         high_depth: 8,
         hold_ns: 50 * NSEC_PER_MSEC,
-        rate_limit_ns: 10 * NSEC_PER_MSEC,
+        rate_limit_ns: 5 * NSEC_PER_MSEC,
         boost_hz: 0,
+        lead_ns: 2 * NSEC_PER_MSEC,
     };
 
     /// Whether a request issued at `depth` qualifies under this configuration.
@@ -68,7 +77,9 @@ impl Config {
     /// - `high_depth` above `low_depth` (no depth may both qualify and be high);
     /// - `hold_time` from 1 ns to [`MAX_HOLD_NS`] (0 would never raise; use `enable`);
     /// - `rate_limit` at most `hold_time` (a longer limit would hold every floor for the limit,
-    ///   making `hold_time` meaningless).
+    ///   making `hold_time` meaningless);
+    /// - `lead_time` at most `hold_time` (a floor raised ahead of a request is one the hold
+    ///   would have kept up).
     ///
     /// The error's token is empty: the configuration was not written as text.
     pub fn validate(&self) -> Result<(), ParamError<'static>> {
@@ -88,6 +99,7 @@ impl Config {
             Param::HoldTime => parse_duration(input).map(|ns| next.hold_ns = ns),
             Param::RateLimit => parse_duration(input).map(|ns| next.rate_limit_ns = ns),
             Param::BoostFreq => parse_freq(input).map(|hz| next.boost_hz = hz),
+            Param::LeadTime => parse_duration(input).map(|ns| next.lead_ns = ns),
         };
         let token = trim_newline(input);
         parsed.map_err(|kind| ParamError::new(param, kind, token))?;
@@ -106,6 +118,7 @@ impl Config {
             Param::HoldTime => Value::Time(self.hold_ns),
             Param::RateLimit => Value::Time(self.rate_limit_ns),
             Param::BoostFreq => Value::Freq(self.boost_hz),
+            Param::LeadTime => Value::Time(self.lead_ns),
         }
     }
 
@@ -142,6 +155,13 @@ impl Config {
                 conflict(Param::HoldTime, Param::RateLimit, self.rate_limit_ns)
             } else {
                 conflict(Param::RateLimit, Param::HoldTime, self.hold_ns)
+            });
+        }
+        if self.lead_ns > self.hold_ns {
+            return Err(if written == Some(Param::HoldTime) {
+                conflict(Param::HoldTime, Param::LeadTime, self.lead_ns)
+            } else {
+                conflict(Param::LeadTime, Param::HoldTime, self.hold_ns)
             });
         }
         Ok(())

@@ -9,6 +9,7 @@
 
 use super::config::Config;
 use super::op::Op;
+use super::rhythm::{Beat, Rhythm, MIN_GAP_NS};
 
 /// The per-request state. In the module each field is an atomic (the counters per CPU); this
 /// struct is their reference model, used by the tests.
@@ -23,6 +24,11 @@ pub struct Hot {
     pub requests: u64,
     /// Requests issued that qualified.
     pub qualifying: u64,
+    /// When the last event (a qualifying request [`MIN_GAP_NS`] or more after the one
+    /// before) began.
+    pub event_ns: Option<u64>,
+    /// The gaps between events.
+    pub rhythm: Rhythm,
 }
 
 impl Hot {
@@ -35,8 +41,21 @@ impl Hot {
         if qualifies {
             self.qualifying = self.qualifying.saturating_add(1);
             self.last_qualifying_ns = Some(now_ns);
+            match self.event_ns {
+                None => self.event_ns = Some(now_ns),
+                Some(event) if now_ns.saturating_sub(event) >= MIN_GAP_NS => {
+                    self.rhythm = self.rhythm.gap(now_ns.saturating_sub(event));
+                    self.event_ns = Some(now_ns);
+                }
+                Some(_) => {}
+            }
         }
         qualifies
+    }
+
+    /// The last event, if the rhythm is steady.
+    pub fn beat(&self) -> Option<Beat> {
+        self.event_ns.and_then(|event| self.rhythm.beat(event))
     }
 
     /// A request completed, leaving `depth` in flight.
@@ -167,14 +186,24 @@ impl Policy {
     /// Decides at `now_ns`, given the hot state: the last qualifying request's issue time and
     /// the depth now. The caller applies the action before anything else touches the request.
     pub fn step(&mut self, now_ns: u64, last_qualifying_ns: Option<u64>, depth: u32) -> Decision {
+        self.step_beat(now_ns, last_qualifying_ns, depth, None)
+    }
+
+    /// [`Policy::step`], with the last event of a steady rhythm of qualifying requests (from
+    /// [`Hot::beat`]): within the hold, the floor is then wanted only around each request
+    /// (see [`Policy::plan`]).
+    pub fn step_beat(
+        &mut self,
+        now_ns: u64,
+        last_qualifying_ns: Option<u64>,
+        depth: u32,
+        beat: Option<Beat>,
+    ) -> Decision {
         let now = now_ns.max(self.clock_ns);
         self.clock_ns = now;
         let cfg = self.cfg;
-        // A request stamped after `now` (another CPU read the clock later) counts as now.
-        let expiry = last_qualifying_ns
-            .map(|issued| issued.min(now).saturating_add(cfg.hold_ns))
-            .filter(|&expiry| expiry > now);
-        let desired = if !cfg.enabled || expiry.is_none() {
+        let (wanted, change) = self.plan(now, last_qualifying_ns, beat);
+        let desired = if !wanted {
             None
         } else if cfg.depth_high(depth) {
             if self.floor_hz.is_none() {
@@ -186,8 +215,13 @@ impl Policy {
         } else {
             Some(self.target_hz)
         };
+        // While the floor is down, only a window ahead of a due request asks to run again.
+        let next = match (self.floor_hz, desired) {
+            (None, None) if wanted => None,
+            _ => change,
+        };
         if desired == self.floor_hz {
-            return self.decide(Action::None, self.floor_hz.and(expiry));
+            return self.decide(Action::None, next);
         }
         let due = self
             .last_write_ns
@@ -211,7 +245,49 @@ impl Policy {
         self.floor_hz = desired;
         self.updates = self.updates.saturating_add(1);
         self.last_write_ns = Some(now);
-        self.decide(action, desired.and(expiry))
+        self.decide(action, change)
+    }
+
+    /// Whether a floor is wanted at `now`, and when that changes (`None`: not before another
+    /// qualifying request).
+    ///
+    /// Without a usable rhythm, from the last qualifying request `q` to `q + hold_time`. With
+    /// one, within that hold only around its requests: from the last event to `lead` past
+    /// the last request, and over the window of the next event (`lead` plus twice the jitter
+    /// on each side of its due time), where `lead` is that half window. A rhythm is used when
+    /// `lead_time` is set, its window ends within the hold, and the floor would be down
+    /// between windows for at least the rate limit (and any time at all).
+    fn plan(&self, now: u64, last_qualifying_ns: Option<u64>, beat: Option<Beat>) -> (bool, Option<u64>) {
+        let cfg = self.cfg;
+        // A request stamped after `now` (another CPU read the clock later) counts as now.
+        let Some(last) = last_qualifying_ns.map(|issued| issued.min(now)) else {
+            return (false, None);
+        };
+        let end = last.saturating_add(cfg.hold_ns);
+        if !cfg.enabled || end <= now {
+            return (false, None);
+        }
+        let held = (true, Some(end));
+        let Some(beat) = beat.filter(|_| cfg.lead_ns > 0) else {
+            return held;
+        };
+        let half = beat.half(cfg.lead_ns);
+        let (start, stop) = beat.window(cfg.lead_ns);
+        let event = beat.event_ns.min(last);
+        let after = last.saturating_add(half);
+        let gap = start.saturating_sub(after);
+        if stop > event.saturating_add(cfg.hold_ns) || gap == 0 || gap < cfg.rate_limit_ns {
+            return held;
+        }
+        if now < after {
+            (true, Some(after))
+        } else if now < start {
+            (false, Some(start))
+        } else if now < stop {
+            (true, Some(stop))
+        } else {
+            (false, None)
+        }
     }
 
     /// The device goes away (detach, removal, module unload) at `now_ns`: the caller removes

@@ -9,6 +9,8 @@
 //! - **Issue (hot path, lock-free):** [`Hot::issue`], or in the module the same with atomics:
 //!   [`qualifies`] says whether the request is latency-bound and alone enough to want a
 //!   floor; if so its time is stored and the work item is made to run.
+//!   A qualifying request also beats the [`Rhythm`]: the gaps between lone requests, and
+//!   whether they keep a steady period.
 //! - **Completion:** only the depth changes ([`Hot::complete`]).
 //! - **Work item (cold path):** [`Policy::step`] returns an [`Action`] on the PM-QoS request
 //!   and when to run again; [`Policy::counters`] gives what sysfs shows.
@@ -21,9 +23,11 @@ mod config;
 mod floor;
 mod freq;
 mod op;
+mod rhythm;
 pub mod params;
 
 pub use self::config::{Config, MAX_HOLD_NS, NSEC_PER_MSEC};
 pub use self::floor::{Action, Counters, Decision, Hot, Policy};
 pub use self::freq::{floor_hz, qos_khz, FreqRange};
 pub use self::op::{qualifies, Op};
+pub use self::rhythm::{Beat, Rhythm, MAX_PERIOD_NS, MIN_GAP_NS, STEADY_BEATS};

@@ -23,17 +23,20 @@ pub enum Param {
     RateLimit,
     /// `boost_freq`.
     BoostFreq,
+    /// `lead_time`.
+    LeadTime,
 }
 
 impl Param {
     /// Every value, in the order the files are listed.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Enable,
         Self::LowDepth,
         Self::HighDepth,
         Self::HoldTime,
         Self::RateLimit,
         Self::BoostFreq,
+        Self::LeadTime,
     ];
 
     /// The sysfs file's name.
@@ -45,6 +48,7 @@ impl Param {
             Self::HoldTime => "hold_time",
             Self::RateLimit => "rate_limit",
             Self::BoostFreq => "boost_freq",
+            Self::LeadTime => "lead_time",
         }
     }
 
@@ -60,7 +64,7 @@ impl Param {
             Self::LowDepth | Self::HighDepth => {
                 Value::Count(u32::try_from(raw).unwrap_or(u32::MAX))
             }
-            Self::HoldTime | Self::RateLimit => Value::Time(raw),
+            Self::HoldTime | Self::RateLimit | Self::LeadTime => Value::Time(raw),
             Self::BoostFreq => Value::Freq(raw),
         }
     }
@@ -128,7 +132,7 @@ pub enum ErrorKind {
         max: u64,
     },
     /// Inconsistent with `other`, whose value is `value`: depths must keep `low_depth` below
-    /// `high_depth`, times `rate_limit` at most `hold_time`.
+    /// `high_depth`, times `rate_limit` and `lead_time` at most `hold_time`.
     Conflict {
         /// The other value of the rule.
         other: Param,
@@ -181,7 +185,7 @@ impl fmt::Display for ParamError<'_> {
                     Param::LowDepth => "must be below",
                     Param::HighDepth => "must be above",
                     Param::HoldTime => "must be at least",
-                    Param::RateLimit => "must not exceed",
+                    Param::RateLimit | Param::LeadTime => "must not exceed",
                     Param::Enable | Param::BoostFreq => "conflicts with",
                 };
                 let value = other.shown(value);
