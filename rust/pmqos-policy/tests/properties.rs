@@ -27,15 +27,17 @@ fn valid_configs() -> impl Strategy<Value = Config> {
         0u64..100,
         prop_oneof![Just(0u64), 0u64..100],
     )
-        .prop_map(|(enabled, low, extra, hold_ms, rate_pct, lead_pct)| Config {
-            enabled,
-            low_depth: low,
-            high_depth: low + extra,
-            hold_ns: hold_ms * MS,
-            rate_limit_ns: hold_ms * MS * rate_pct / 100,
-            boost_hz: 0,
-            lead_ns: hold_ms * MS * lead_pct / 100,
-        })
+        .prop_map(
+            |(enabled, low, extra, hold_ms, rate_pct, lead_pct)| Config {
+                enabled,
+                low_depth: low,
+                high_depth: low + extra,
+                hold_ns: hold_ms * MS,
+                rate_limit_ns: hold_ms * MS * rate_pct / 100,
+                boost_hz: 0,
+                lead_ns: hold_ms * MS * lead_pct / 100,
+            },
+        )
 }
 
 fn traces() -> impl Strategy<Value = Vec<(u64, Event)>> {

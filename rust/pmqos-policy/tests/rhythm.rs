@@ -37,7 +37,9 @@ fn the_window_narrows_as_the_gaps_stay_steady() {
 #[test]
 fn irregular_gaps_are_not_steady() {
     // Gaps alternating 15 and 25 ms: a mean of 20 with a deviation of 5, more than an eighth.
-    let gaps: Vec<u64> = (0..50).map(|i| if i % 2 == 0 { 15 * MS } else { 25 * MS }).collect();
+    let gaps: Vec<u64> = (0..50)
+        .map(|i| if i % 2 == 0 { 15 * MS } else { 25 * MS })
+        .collect();
     let r = after(&gaps);
     assert!(!r.is_steady(), "{r:?}");
     assert_eq!(r.beat(0), None);
@@ -70,7 +72,10 @@ fn packing_keeps_microseconds() {
         after(&vec![MAX_PERIOD_NS; 300]),
     ] {
         let back = Rhythm::unpack(r.pack());
-        assert_eq!(back.period_ns().map(|p| p / US), r.period_ns().map(|p| p / US));
+        assert_eq!(
+            back.period_ns().map(|p| p / US),
+            r.period_ns().map(|p| p / US)
+        );
         assert_eq!(back.jitter_ns() / US, r.jitter_ns() / US);
         assert_eq!(back.is_steady(), r.is_steady());
     }

@@ -146,7 +146,14 @@ fn bursty_mix_boosts_only_in_the_quiet_phases() {
 
 /// Reads at depth 1 every `period` (issue to issue), each served in `service`, plus up to
 /// `jitter` of random lateness; `n` of them from `start`. Returns the issue times.
-fn periodic(sim: &mut Sim, rng: &mut Rng, start: u64, n: usize, period: u64, jitter: u64) -> Vec<u64> {
+fn periodic(
+    sim: &mut Sim,
+    rng: &mut Rng,
+    start: u64,
+    n: usize,
+    period: u64,
+    jitter: u64,
+) -> Vec<u64> {
     let service = 400 * US;
     let mut issued = Vec::new();
     for i in 0..n as u64 {
@@ -160,7 +167,9 @@ fn periodic(sim: &mut Sim, rng: &mut Rng, start: u64, n: usize, period: u64, jit
 
 /// The floor as applied at `t` (the writes are in time order).
 fn floor_at(sim: &Sim, t: u64) -> bool {
-    sim.intervals(u64::MAX).iter().any(|&(a, b)| a <= t && t < b)
+    sim.intervals(u64::MAX)
+        .iter()
+        .any(|&(a, b)| a <= t && t < b)
 }
 
 #[test]
@@ -173,12 +182,28 @@ fn a_steady_rhythm_finds_the_floor_up_and_drops_it_between_requests() {
     let end = *issued.last().unwrap() + 400 * US;
     sim.finish();
     // Once the rhythm is steady, every read finds the floor up.
-    let late: Vec<u64> = issued[10..].iter().copied().filter(|&t| !floor_at(&sim, t)).collect();
-    assert!(late.is_empty(), "{} reads at a low clock: {late:?}", late.len());
+    let late: Vec<u64> = issued[10..]
+        .iter()
+        .copied()
+        .filter(|&t| !floor_at(&sim, t))
+        .collect();
+    assert!(
+        late.is_empty(),
+        "{} reads at a low clock: {late:?}",
+        late.len()
+    );
     // And between reads the floor is down: a floor per read, up about a quarter of the time.
     assert!(sim.boosts() >= 280, "{} boosts", sim.boosts());
-    let up: u64 = sim.intervals(u64::MAX).iter().map(|&(a, b)| b.min(end) - a.min(end)).sum();
-    assert!(up * 100 < (end - start) * 35, "floor up {}% of the time", up * 100 / (end - start));
+    let up: u64 = sim
+        .intervals(u64::MAX)
+        .iter()
+        .map(|&(a, b)| b.min(end) - a.min(end))
+        .sum();
+    assert!(
+        up * 100 < (end - start) * 35,
+        "floor up {}% of the time",
+        up * 100 / (end - start)
+    );
     // Writes keep the rate limit and the floor is gone after the last read.
     for pair in sim.writes.windows(2) {
         assert!(pair[1].at_ns - pair[0].at_ns >= cfg.rate_limit_ns);

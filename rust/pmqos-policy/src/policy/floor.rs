@@ -257,7 +257,12 @@ impl Policy {
     /// on each side of its due time), where `lead` is that half window. A rhythm is used when
     /// `lead_time` is set, its window ends within the hold, and the floor would be down
     /// between windows for at least the rate limit (and any time at all).
-    fn plan(&self, now: u64, last_qualifying_ns: Option<u64>, beat: Option<Beat>) -> (bool, Option<u64>) {
+    fn plan(
+        &self,
+        now: u64,
+        last_qualifying_ns: Option<u64>,
+        beat: Option<Beat>,
+    ) -> (bool, Option<u64>) {
         let cfg = self.cfg;
         // A request stamped after `now` (another CPU read the clock later) counts as now.
         let Some(last) = last_qualifying_ns.map(|issued| issued.min(now)) else {

@@ -23,8 +23,8 @@ mod config;
 mod floor;
 mod freq;
 mod op;
-mod rhythm;
 pub mod params;
+mod rhythm;
 
 pub use self::config::{Config, MAX_HOLD_NS, NSEC_PER_MSEC};
 pub use self::floor::{Action, Counters, Decision, Hot, Policy};

@@ -50,7 +50,9 @@ impl Sim {
             self.work_at = None;
             self.now_ns = self.now_ns.max(at);
             let depth = self.hot.depth;
-            let decision = self.policy.step_beat(at, self.hot.last_qualifying_ns, depth, self.hot.beat());
+            let decision =
+                self.policy
+                    .step_beat(at, self.hot.last_qualifying_ns, depth, self.hot.beat());
             self.steps.push((at, depth, decision));
             match decision.action {
                 Action::None => {}
