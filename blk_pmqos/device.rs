@@ -134,7 +134,7 @@ impl Device {
             }
         }
         if let Some(next) = decision.next_ns {
-            if st.policy.floor_hz().is_some() {
+            if st.policy.may_skip_requests() {
                 self.hot.set_armed();
             }
             self.work.arm(next.saturating_sub(now));

@@ -130,8 +130,8 @@ impl Hot {
     }
 
     /// The work armed its timer to drop a floor: qualifying requests need not kick it
-    /// meanwhile. (While the floor is down they always kick, even when a rhythm's next window
-    /// is armed: a request off the rhythm gets its floor at once.)
+    /// meanwhile. Not while the floor is down (a request off a rhythm gets its floor at once)
+    /// nor while it is up for a rhythm's window (its request ends the window).
     pub(crate) fn set_armed(&self) {
         self.armed.store(true, Relaxed);
     }

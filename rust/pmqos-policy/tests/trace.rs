@@ -267,3 +267,37 @@ fn a_lone_read_off_the_rhythm_still_raises_the_floor_at_once() {
     assert_eq!(sim.floor, Some(HZ));
     sim.finish();
 }
+
+#[test]
+fn a_late_read_within_a_quarter_period_still_finds_the_floor_and_ends_its_window() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let period = 20 * MS;
+    let issued = periodic(&mut sim, &mut Rng::new(3), 1_000 * MS, 50, period, 0);
+    // The next read is 4 ms late: past lead and jitter, within a quarter period.
+    let t = issued[49] + period + 4 * MS;
+    sim.issue(t, Op::READ);
+    assert_eq!(sim.floor, Some(HZ), "the late read found the floor down");
+    sim.complete(t + 400 * US);
+    // It ran the step at once: the floor drops lead and (the now larger) jitter after it.
+    sim.run_until(t + 6 * MS);
+    assert_eq!(sim.floor, None);
+    sim.finish();
+}
+
+#[test]
+fn a_read_on_time_ends_its_window_early() {
+    let cfg = Config::DEFAULT;
+    let mut sim = Sim::new(cfg, HZ, WORK_LATENCY);
+    let period = 20 * MS;
+    let issued = periodic(&mut sim, &mut Rng::new(3), 1_000 * MS, 50, period, 0);
+    let t = issued[49] + period;
+    sim.issue(t, Op::READ);
+    assert_eq!(sim.floor, Some(HZ));
+    sim.complete(t + 400 * US);
+    // The window would stay until a quarter period past the due time (5 ms); the read ends
+    // it at lead and jitter (about 2 ms) after itself.
+    sim.run_until(t + 3 * MS);
+    assert_eq!(sim.floor, None);
+    sim.finish();
+}

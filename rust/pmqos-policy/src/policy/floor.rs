@@ -132,6 +132,8 @@ pub struct Policy {
     last_write_ns: Option<u64>,
     refused_ns: Option<u64>,
     next_ns: Option<u64>,
+    /// The floor is up for a rhythm's window, waiting for its request.
+    awaiting: bool,
     boosts: u64,
     updates: u64,
     boosted_ns: u64,
@@ -150,6 +152,7 @@ impl Policy {
             last_write_ns: None,
             refused_ns: None,
             next_ns: None,
+            awaiting: false,
             boosts: 0,
             updates: 0,
             boosted_ns: 0,
@@ -183,6 +186,14 @@ impl Policy {
         self.next_ns
     }
 
+    /// Whether a qualifying request may go without running [`Policy::step`] until
+    /// [`Policy::next_ns`]: only while a floor is up and not waiting in a rhythm's window for
+    /// its request (that request ends the window early). While the floor is down every
+    /// qualifying request must run the step at once.
+    pub const fn may_skip_requests(&self) -> bool {
+        self.floor_hz.is_some() && !self.awaiting
+    }
+
     /// Decides at `now_ns`, given the hot state: the last qualifying request's issue time and
     /// the depth now. The caller applies the action before anything else touches the request.
     pub fn step(&mut self, now_ns: u64, last_qualifying_ns: Option<u64>, depth: u32) -> Decision {
@@ -202,7 +213,8 @@ impl Policy {
         let now = now_ns.max(self.clock_ns);
         self.clock_ns = now;
         let cfg = self.cfg;
-        let (wanted, change) = self.plan(now, last_qualifying_ns, beat);
+        let (wanted, change, awaiting) = self.plan(now, last_qualifying_ns, beat);
+        self.awaiting = awaiting;
         let desired = if !wanted {
             None
         } else if cfg.depth_high(depth) {
@@ -248,13 +260,15 @@ impl Policy {
         self.decide(action, change)
     }
 
-    /// Whether a floor is wanted at `now`, and when that changes (`None`: not before another
-    /// qualifying request).
+    /// Whether a floor is wanted at `now`, when that changes (`None`: not before another
+    /// qualifying request), and whether it is wanted for a rhythm's window, waiting for its
+    /// request.
     ///
     /// Without a usable rhythm, from the last qualifying request `q` to `q + hold_time`. With
     /// one, within that hold only around its requests: from the last event to `lead` past
     /// the last request, and over the window of the next event (`lead` plus twice the jitter
-    /// on each side of its due time), where `lead` is that half window. A rhythm is used when
+    /// before its due time, and as long or a quarter period after it), where `lead` is that
+    /// half window. A rhythm is used when
     /// `lead_time` is set, its window ends within the hold, and the floor would be down
     /// between windows for at least the rate limit (and any time at all).
     fn plan(
@@ -262,17 +276,17 @@ impl Policy {
         now: u64,
         last_qualifying_ns: Option<u64>,
         beat: Option<Beat>,
-    ) -> (bool, Option<u64>) {
+    ) -> (bool, Option<u64>, bool) {
         let cfg = self.cfg;
         // A request stamped after `now` (another CPU read the clock later) counts as now.
         let Some(last) = last_qualifying_ns.map(|issued| issued.min(now)) else {
-            return (false, None);
+            return (false, None, false);
         };
         let end = last.saturating_add(cfg.hold_ns);
         if !cfg.enabled || end <= now {
-            return (false, None);
+            return (false, None, false);
         }
-        let held = (true, Some(end));
+        let held = (true, Some(end), false);
         let Some(beat) = beat.filter(|_| cfg.lead_ns > 0) else {
             return held;
         };
@@ -285,13 +299,13 @@ impl Policy {
             return held;
         }
         if now < after {
-            (true, Some(after))
+            (true, Some(after), false)
         } else if now < start {
-            (false, Some(start))
+            (false, Some(start), false)
         } else if now < stop {
-            (true, Some(stop))
+            (true, Some(stop), true)
         } else {
-            (false, None)
+            (false, None, false)
         }
     }
 

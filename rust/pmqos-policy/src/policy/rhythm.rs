@@ -136,15 +136,19 @@ impl Rhythm {
 }
 
 impl Beat {
-    /// The window around the next event for a floor raised `lead_ns` ahead: `lead_ns` plus
-    /// twice the jitter on each side of the event's due time.
+    /// The window around the next event for a floor raised `lead_ns` ahead: from `lead_ns`
+    /// plus twice the jitter before the event's due time to as long after it, or a quarter of
+    /// the period after it if that is longer. A late request costs a read at a low clock; the
+    /// longer tail costs only while a request is late, since the floor drops soon after it.
     pub fn window(&self, lead_ns: u64) -> (u64, u64) {
         let due = self.event_ns.saturating_add(self.period_ns);
         let half = self.half(lead_ns);
-        (due.saturating_sub(half), due.saturating_add(half))
+        let tail = half.max(self.period_ns / 4);
+        (due.saturating_sub(half), due.saturating_add(tail))
     }
 
-    /// Half the window: `lead_ns` plus twice the jitter.
+    /// Lead before a due request, and the floor's stay after one: `lead_ns` plus twice the
+    /// jitter.
     pub fn half(&self, lead_ns: u64) -> u64 {
         lead_ns.saturating_add(self.jitter_ns.saturating_mul(2))
     }

@@ -26,6 +26,8 @@ pub struct Sim {
     pub steps: Vec<(u64, u32, Decision)>,
     pub qualifying_at: Vec<u64>,
     pub now_ns: u64,
+    /// As the module: qualifying requests do not kick the work while this is set.
+    pub armed: bool,
 }
 
 impl Sim {
@@ -41,6 +43,7 @@ impl Sim {
             steps: Vec::new(),
             qualifying_at: Vec::new(),
             now_ns: 0,
+            armed: false,
         }
     }
 
@@ -67,6 +70,7 @@ impl Sim {
                 });
             }
             self.work_at = decision.next_ns;
+            self.armed = decision.next_ns.is_some() && self.policy.may_skip_requests();
         }
         self.now_ns = self.now_ns.max(t);
     }
@@ -81,7 +85,9 @@ impl Sim {
         let depth = self.hot.depth.saturating_add(1);
         if self.hot.issue(&self.cfg, op, depth, t) {
             self.qualifying_at.push(t);
-            self.kick(t);
+            if !self.armed {
+                self.kick(t);
+            }
         }
     }
 
