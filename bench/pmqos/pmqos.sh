@@ -6,6 +6,8 @@
 #   pmqos         simple_ondemand with blk_pmqos attached (its defaults)
 #   hold          the same with lead_time 0: the plain hold, no rhythm
 #   performance   the ceiling: min_freq pinned to the top frequency
+#   probes        the same with blk_pmqos attached but disabled (enable 0): the cost of its
+#                 per-request path (tracepoint probes, atomics) on its own
 #   powersave     the floor: max_freq pinned to the bottom frequency
 # (the kernels have no performance or powersave devfreq governor; pinning the range through
 # devfreq's own min_freq and max_freq has the same effect). Workloads, fio on /dev/pmqsim0:
@@ -22,7 +24,7 @@ B=/sys/kernel/blk_pmqos
 RUNTIME=${PMQOS_BENCH_RUNTIME:-8}
 FMIN=100000000
 FMAX=800000000
-ARMS="ondemand pmqos hold performance powersave"
+ARMS="ondemand pmqos hold performance probes powersave"
 WORKLOADS="intermittent sustained bursty"
 
 bench() { echo "# BENCH $*"; }
@@ -39,6 +41,7 @@ arm() {
 	pmqos) echo pmqsim0 > $B/attach ;;
 	hold) echo pmqsim0 > $B/attach && echo 0 > $B/pmqsim0/lead_time ;;
 	performance) echo $FMAX > $DF/min_freq ;;
+	probes) echo $FMAX > $DF/min_freq && echo pmqsim0 > $B/attach && echo 0 > $B/pmqsim0/enable ;;
 	powersave) echo $FMIN > $DF/max_freq ;;
 	esac
 }

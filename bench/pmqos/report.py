@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import benchlib  # noqa: E402
 
-ARMS = ["ondemand", "pmqos", "hold", "performance", "powersave"]
+ARMS = ["ondemand", "pmqos", "hold", "performance", "probes", "powersave"]
 WORKLOADS = ["intermittent", "sustained", "bursty"]
 
 # name: (definition, op, target)
@@ -84,6 +84,10 @@ def main():
         "hold_latency_ratio": benchlib.ratio(it["hold"]["mean_us"], it["ondemand"]["mean_us"]),
         "hold_energy_fraction": benchlib.ratio(it["hold"]["mean_mhz"] - it["ondemand"]["mean_mhz"], span),
         "sustained_bw_ceiling": benchlib.ratio(su["performance"]["bw_kib_s"], su["ondemand"]["bw_kib_s"]),
+        # The per-request path's own cost: the top frequency pinned, blk_pmqos attached but
+        # disabled, over the same without it.
+        "probes_latency_ratio": benchlib.ratio(it["probes"]["mean_us"], it["performance"]["mean_us"]),
+        "probes_bw_ratio": benchlib.ratio(su["probes"]["bw_kib_s"], su["performance"]["bw_kib_s"]),
     }
     machine = benchlib.machine(args, head["guest"])
     stem = os.path.join(args.outdir, f"pmqos-{args.arch}")
@@ -108,14 +112,19 @@ def main():
     lines += ["", "The simulated devfreq disk (blk_pmqos_sim), four arms in turn on each workload, "
               f"{head['runtime_s']} s each: simple_ondemand alone (`ondemand`), with blk_pmqos "
               "attached (`pmqos`, its defaults), the same with `lead_time` 0 (`hold`: the plain "
-              "hold, no rhythm), the top frequency pinned (`performance`) and the bottom one "
-              "(`powersave`).", ""]
+              "hold, no rhythm), the top frequency pinned (`performance`), the same with "
+              "blk_pmqos attached but disabled (`probes`: its per-request path alone) and the "
+              "bottom frequency pinned (`powersave`).", ""]
     lines += benchlib.targets_table([(k, ratios[k], op, t) for k, (_, op, t) in RATIOS.items()])
     lines += ["", f"Not targets: the plain hold gives an intermittent latency ratio of "
               f"{ratios['hold_latency_ratio']} at an energy fraction of {ratios['hold_energy_fraction']} "
               f"(`hold_latency_ratio`, `hold_energy_fraction`); pinning the top frequency gives the "
               f"sustained load {ratios['sustained_bw_ceiling']}x simple_ondemand's bandwidth "
-              f"(`sustained_bw_ceiling`), the most any floor can add to it on this device."]
+              f"(`sustained_bw_ceiling`), the most any floor can add to it on this device. "
+              f"blk_pmqos's per-request path alone (attached, disabled, top frequency pinned) "
+              f"changes intermittent latency by {ratios['probes_latency_ratio']}x and sustained "
+              f"bandwidth by {ratios['probes_bw_ratio']}x (`probes_latency_ratio`, "
+              f"`probes_bw_ratio`; under emulation, where every instruction costs many)."]
     lines += ["", "| workload | arm | mean us | p50 us | p99 us | KiB/s | mean MHz | ms at 100/200/400/800 MHz | blk_pmqos |",
               "|---|---|---|---|---|---|---|---|---|"]
     for w in WORKLOADS:
