@@ -41,6 +41,11 @@ MODULE_PARM_DESC(polling_ms, "devfreq polling interval of new devices (ms)");
 static bool plain;
 module_param(plain, bool, 0444);
 MODULE_PARM_DESC(plain, "Also create pmqos_sim.1 (disk pmqsim1) with no devfreq");
+/* Requests served at each frequency, lowest first, by every device with devfreq. */
+static unsigned int served[ARRAY_SIZE(sim_freqs)];
+static unsigned int nr_served = ARRAY_SIZE(sim_freqs);
+module_param_array(served, uint, &nr_served, 0444);
+MODULE_PARM_DESC(served, "Requests served at each frequency, lowest first (devices with devfreq)");
 
 struct sim {
 	struct blk_mq_tag_set tag_set;
@@ -105,6 +110,11 @@ static u64 sim_service_ns(struct sim *sim, unsigned int bytes)
 {
 	unsigned long freq = READ_ONCE(sim->cur_freq) ?: SIM_MAX_FREQ;
 	u64 ns = (u64)READ_ONCE(service_us) * NSEC_PER_USEC + (u64)(bytes >> 10) * 2000;
+	int i;
+
+	for (i = 0; sim->devfreq && i < ARRAY_SIZE(sim_freqs); i++)
+		if (sim_freqs[i] == freq)
+			data_race(served[i]++);
 
 	return div64_ul(ns * (SIM_MAX_FREQ / 1000000), freq / 1000000 ?: 1);
 }
