@@ -33,16 +33,7 @@ struct cpuidle_device {
 	struct cpuidle_state_usage states_usage[STATE_MAX];
 } __attribute__((preserve_access_index));
 
-struct cpuidle_ext_ops {
-	int (*enable)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	void (*disable)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	int (*select)(struct cpuidle_driver *drv, struct cpuidle_device *dev);
-	int (*set_stop_tick)(struct cpuidle_device *dev, int index);
-	void (*reflect)(struct cpuidle_device *dev, int index);
-	int (*init)(void);
-	void (*exit)(void);
-	char name[16];
-};
+#include "../ops.h"
 
 extern __s64 cpuidle_ext_sleep_length(void) __ksym;
 extern __s64 cpuidle_ext_delta_tick(void) __ksym;
