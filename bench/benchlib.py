@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import subprocess
+import time
 
 import matplotlib
 
@@ -61,8 +62,12 @@ def machine(args, guest):
                              cwd=here).stdout.strip()
     if changed:
         commit += " with uncommitted changes"
+    # When the guest printed the records (a report made again later keeps the run's date).
+    records = getattr(args, "records", None)
+    measured = os.path.getmtime(records) if records and os.path.exists(records) else time.time()
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.datetime.fromtimestamp(measured, datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"),
         "host_cpu": cpu_model(),
         "host_cpus": os.cpu_count(),
         "accel": args.accel,

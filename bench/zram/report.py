@@ -14,7 +14,10 @@ import benchlib  # noqa: E402
 import gain  # noqa: E402
 
 DEVICES = ["zram-lz4", "zram-lz4+zstd", "zmc-async", "zmc-sync"]
-TIGHT_DEVICES = ["zram-lz4", "zmc-async", "zmc-async-sio", "zmc-tiers"]
+TIGHT_DEVICES = ["zram-lz4", "zmc-async", "zmc-async-sio", "zmc-tiers", "zmc-tiers-sio"]
+# The swap row the relaunch targets are read from: the configuration README recommends for a
+# phone, the module's default swap semantics (synchronous_io 1) with latency tiers.
+SWAP_ROW = "zmc-tiers-sio"
 
 # name: (definition, op, target)
 RATIOS = {
@@ -22,8 +25,8 @@ RATIOS = {
         "mem_used_total of zmc-async after its background recompression over zram-lz4's, "
         "real pages", "<=", 0.75),
     "swapin_p99_ratio": (
-        "p99 of the app's first touch of a page while relaunching under tight memory, zmc-async "
-        "over zram-lz4, over all rounds", "<=", 1.05),
+        "p99 of the app's first touch of a page while relaunching under tight memory, "
+        f"{SWAP_ROW} over zram-lz4, over all rounds", "<=", 1.05),
     "swapout_p99_ratio": (
         "p99 of one 4 KiB O_DIRECT write (swap-out submit), zmc-async over zram-lz4, real pages",
         "<=", 0.5),
@@ -32,11 +35,11 @@ RATIOS = {
         "<=", 1.0),
     "relaunch_ratio": (
         "tight memory (the app, background apps and the store share one budget): time for the "
-        "app to touch all its pages again, zmc-async over zram-lz4, summed over the rounds",
+        f"app to touch all its pages again, {SWAP_ROW} over zram-lz4, summed over the rounds",
         "<=", 0.85),
     "relaunch_ratio_churn": (
         "time to touch a swapped-out working set again while a hog in another cgroup keeps "
-        "memory tight (the store outside every limit), zmc-async over zram-lz4", "<=", 1.0),
+        f"memory tight (the store outside every limit), {SWAP_ROW} over zram-lz4", "<=", 1.0),
     "ratio_vs_zram_recompress": (
         "compression ratio (orig_data_size / mem_used_total) after recompression, zmc-async over "
         "zram-lz4+zstd (idle + recompress type=idle), real pages", ">=", 1.0),
@@ -111,7 +114,7 @@ def main():
             per[dev] = entry
         raw[set_] = per
     raw["relaunch"] = {}
-    for dev in ("zram-lz4", "zmc-async", "zmc-async-sio", "zmc-tiers", "zmc-sync"):
+    for dev in ("zram-lz4", "zmc-async", "zmc-async-sio", "zmc-tiers", "zmc-tiers-sio", "zmc-sync"):
         r = find(records, "corpus", dev, "relaunch")
         raw["relaunch"][dev] = {k: r[k] for k in r if k not in ("set", "dev", "phase")}
 
@@ -139,23 +142,30 @@ def main():
     ratios = {
         "stored_bytes_ratio": benchlib.ratio(zmc_after["mem_used_total"],
                                              c["zram-lz4"]["stored"]["mem_used_total"]),
-        "swapin_p99_ratio": tight_ratio("zmc-async", "p99_ns", max),
+        "swapin_p99_ratio": tight_ratio(SWAP_ROW, "p99_ns", max),
         "swapout_p99_ratio": benchlib.ratio(c["zmc-async"]["write"]["p99_ns"],
                                             c["zram-lz4"]["write"]["p99_ns"]),
-        "relaunch_ratio": tight_ratio("zmc-async", "total_ns"),
-        "relaunch_ratio_churn": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
-        "relaunch_ratio_tiers": tight_ratio("zmc-tiers", "total_ns"),
-        "relaunch_ratio_sio": tight_ratio("zmc-async-sio", "total_ns"),
-        "relaunch_cpu_ratio_sio": tight_ratio("zmc-async-sio", "cpu_ms"),
-        "relaunch_cpu_ratio": tight_ratio("zmc-async", "cpu_ms"),
-        "swapin_p99_ratio_tiers": tight_ratio("zmc-tiers", "p99_ns", max),
+        "relaunch_ratio": tight_ratio(SWAP_ROW, "total_ns"),
+        "relaunch_ratio_churn": benchlib.ratio(rl[SWAP_ROW]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        # The store at relaunch, tight memory: the tiers keep warm pages in lz4hc, so it is the
+        # cold store of stored_bytes_ratio only once pages pass bg_cold_age.
+        "store_at_relaunch_ratio": tight_ratio(SWAP_ROW, "mem_used_total"),
+        "relaunch_cpu_ratio": tight_ratio(SWAP_ROW, "cpu_ms"),
+        "relaunch_ratio_tiers_readahead": tight_ratio("zmc-tiers", "total_ns"),
+        "relaunch_ratio_zstd": tight_ratio("zmc-async", "total_ns"),
+        "relaunch_ratio_zstd_sio": tight_ratio("zmc-async-sio", "total_ns"),
+        "relaunch_cpu_ratio_zstd": tight_ratio("zmc-async", "cpu_ms"),
+        "relaunch_cpu_ratio_zstd_sio": tight_ratio("zmc-async-sio", "cpu_ms"),
+        "swapin_p99_ratio_tiers_readahead": tight_ratio("zmc-tiers", "p99_ns", max),
+        "swapin_p99_ratio_zstd": tight_ratio("zmc-async", "p99_ns", max),
         "swapout_p99_ratio_contended": benchlib.ratio(
             find(records, "corpus", "zmc-async", "write_contended")["p99_ns"],
             find(records, "corpus", "zram-lz4", "write_contended")["p99_ns"]),
-        "relaunch_ratio_sio_churn": benchlib.ratio(rl["zmc-async-sio"]["total_ns"], rl["zram-lz4"]["total_ns"]),
-        "relaunch_ratio_tiers_churn": benchlib.ratio(rl["zmc-tiers"]["total_ns"], rl["zram-lz4"]["total_ns"]),
-        "swapin_p99_ratio_churn": benchlib.ratio(rl["zmc-async"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
-        "swapin_p99_ratio_tiers_churn": benchlib.ratio(rl["zmc-tiers"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
+        "relaunch_ratio_tiers_readahead_churn": benchlib.ratio(rl["zmc-tiers"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "relaunch_ratio_zstd_churn": benchlib.ratio(rl["zmc-async"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "relaunch_ratio_zstd_sio_churn": benchlib.ratio(rl["zmc-async-sio"]["total_ns"], rl["zram-lz4"]["total_ns"]),
+        "swapin_p99_ratio_churn": benchlib.ratio(rl[SWAP_ROW]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
+        "swapin_p99_ratio_tiers_readahead_churn": benchlib.ratio(rl["zmc-tiers"]["p99_ns"], rl["zram-lz4"]["p99_ns"]),
         "ratio_vs_zram_recompress": benchlib.ratio(zram_rc["mem_used_total"],
                                                    zmc_after["mem_used_total"]),
         "recompress_cpu_ratio": benchlib.ratio(zmc_after["bg_cpu_ns"], zram_rc["cpu_ns"]),
@@ -364,7 +374,9 @@ def main():
     lines += ["", "zmc-async-sio is zmc-async declared synchronous (`synchronous_io` 1, as zram is): "
               "swap reads each faulting page alone, bypassing the swap cache and readahead. "
               "zmc-tiers is zmc-async with lz4hc as a third algorithm and latency tiers (bg_warm_age 5, "
-              "bg_cold_age 300): over the cold wait, pages go to lz4hc (lz4's decode speed), not zstd."]
+              "bg_cold_age 300): over the cold wait, pages go to lz4hc (lz4's decode speed), not zstd. "
+              "zmc-tiers-sio is zmc-tiers declared synchronous, as the module's devices are by default: "
+              "the configuration README recommends, and the row the relaunch targets are read from."]
     lines += ["", "![relaunch](zram-%s-relaunch.png)" % args.arch, "",
               "![trade-off](zram-%s-tradeoff.png)" % args.arch, ""]
     with open(stem + ".md", "w") as f:

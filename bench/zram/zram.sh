@@ -16,6 +16,7 @@
 #   zmc-tiers      (swap only) zmc0 as zmc-async with lz4hc as a third algorithm and latency tiers
 #                  (bg_warm_age 5, bg_cold_age 300): over the cold wait pages go to lz4hc, which
 #                  decodes as fast as lz4, not to zstd
+#   zmc-tiers-sio  (swap only) zmc-tiers declared synchronous
 # Phases, for each page set and device (the devices take turns, chunk by chunk, so changes in
 # the host's load fall on all of them alike):
 #   write   every page written once with O_DIRECT, each pwrite timed (swap-out submit latency)
@@ -33,7 +34,7 @@
 #   touch (the swap-in fault) and the whole pass (the relaunch time) are timed, and every page
 #   is checked; /proc/vmstat's pswpin, swap_ra and swap_ra_hit over the relaunch are recorded
 #   (the churn scenario: the store is outside every limit).
-# Then the tight-memory scenario (zram-lz4, zmc-async, zmc-async-sio, zmc-tiers, three rounds):
+# Then the tight-memory scenario (zram-lz4 and the four zmc swap rows, three rounds):
 #   the app, background apps and the store share one budget; see the section below.
 . "$SUITE_DIR/ktap.sh"
 
@@ -72,7 +73,7 @@ settle() { # zmc sysfs dir: wait (up to 60 s) until nothing is staged
 NAMES="zram-lz4 zram-lz4+zstd zmc-async zmc-sync"
 dev_of() {
 	case $1 in
-	zram-lz4) echo zram0 ;; zram-lz4+zstd) echo zram1 ;; zmc-async* | zmc-tiers) echo zmc0 ;; zmc-sync) echo zmc1 ;;
+	zram-lz4) echo zram0 ;; zram-lz4+zstd) echo zram1 ;; zmc-async* | zmc-tiers*) echo zmc0 ;; zmc-sync) echo zmc1 ;;
 	esac
 }
 # setup NAME: configure the (reset) device for its role.
@@ -86,7 +87,7 @@ setup() {
 		fi ;;
 	zmc-*)
 		echo lz4 > $_s/comp_algorithm || return 1
-		if [ "$1" = zmc-tiers ]; then
+		if [ "${1#zmc-tiers}" != "$1" ]; then
 			echo "algo=lz4hc priority=1" > $_s/recomp_algorithm || return 1
 			echo "algo=zstd priority=2" > $_s/recomp_algorithm || return 1
 		else
@@ -96,7 +97,7 @@ setup() {
 		echo "algo=zstd level=1" > $_s/algorithm_params || return 1
 		echo adaptive > $_s/comp_policy || return 1
 		if [ "$1" = zmc-sync ]; then echo 0 > $_s/async; else echo 1 > $_s/async; fi || return 1
-		if [ "$1" = zmc-async-sio ]; then echo 1; else echo 0; fi > $_s/synchronous_io || return 1 ;;
+		if [ "${1%-sio}" != "$1" ]; then echo 1; else echo 0; fi > $_s/synchronous_io || return 1 ;;
 	esac
 	echo $SIZE > $_s/disksize
 }
@@ -110,7 +111,7 @@ swap_on() { # NAME
 # latency tiers warm after 5 s to lz4hc and cold after 300 s.
 bg_on() {
 	echo 4096 > "$2/bg_recompress_rate"
-	if [ "$1" = zmc-tiers ]; then
+	if [ "${1#zmc-tiers}" != "$1" ]; then
 		echo 300 > "$2/bg_cold_age"
 		echo 5 > "$2/bg_warm_age"
 	else
@@ -120,12 +121,12 @@ bg_on() {
 	echo 1 > "$2/bg_recompress"
 }
 
-SWAP_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-sync"
+SWAP_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-tiers-sio zmc-sync"
 # 3 setup checks; per page set: 4 devices x (setup, write, read, reset), 3 recompressions and
 # 3 reads after them; the contended writes (2 devices: write); per swap device (5): setup,
-# fill, reclaim, relaunch, swapoff, reset; tight memory: 4 devices x 3 rounds x (setup, limiter,
+# fill, reclaim, relaunch, swapoff, reset; tight memory: 5 devices x 3 rounds x (setup, limiter,
 # fill, relaunch, swapoff, reset).
-ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 2 + 5 * 6 + 4 * 3 * 6))
+ktap_plan $((3 + 2 * (4 * 4 + 3 + 3) + 2 + 6 * 6 + 5 * 3 * 6))
 vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 ktap_check "modprobe zram (2 devices), zram_multicomp (2 devices), erofs" \
 	sh -c "modprobe zram num_devices=2 && modprobe zram_multicomp num_devices=2 && modprobe erofs"
@@ -342,7 +343,7 @@ rmdir $CGW $CGH 2>/dev/null
 # while the store recompresses what went cold. Then the background apps are frozen (as Android
 # freezes cached apps) and the app comes back: its relaunch time, faults and major faults are
 # timed as above.
-TIGHT_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers"
+TIGHT_NAMES="zram-lz4 zmc-async zmc-async-sio zmc-tiers zmc-tiers-sio"
 TIGHT_ROUNDS=3
 BUDGET_KB=$((NP * 4 * 2))
 BG_APPS=4
