@@ -136,6 +136,8 @@ impl Decoded {
 /// directory block.
 pub(crate) struct Buffers {
     pub(crate) raw: KVVec<u8>,
+    /// The next run of pclusters, read ahead while `raw`'s decode.
+    pub(crate) next: KVVec<u8>,
     pub(crate) out: KVVec<u8>,
     pub(crate) blk: KVVec<u8>,
 }
@@ -144,6 +146,7 @@ impl Default for Buffers {
     fn default() -> Self {
         Self {
             raw: KVVec::new(),
+            next: KVVec::new(),
             out: KVVec::new(),
             blk: KVVec::new(),
         }
@@ -175,13 +178,16 @@ impl Spare {
         if b.raw.len() > SPARE_BUF_MAX {
             b.raw = KVVec::new();
         }
+        if b.next.len() > SPARE_BUF_MAX {
+            b.next = KVVec::new();
+        }
         if b.out.len() > SPARE_BUF_MAX {
             b.out = KVVec::new();
         }
         if b.blk.len() > SPARE_BUF_MAX {
             b.blk = KVVec::new();
         }
-        if b.raw.len() + b.out.len() + b.blk.len() == 0 {
+        if b.raw.len() + b.next.len() + b.out.len() + b.blk.len() == 0 {
             return;
         }
         if let Some(slot) = self.sets.iter_mut().find(|s| s.is_none()) {

@@ -8,7 +8,7 @@
 use core::ffi::c_void;
 use core::ptr::NonNull;
 
-use kernel::alloc::KBox;
+use kernel::alloc::{KBox, KVVec};
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
@@ -27,6 +27,14 @@ mod raw {
             buf: *mut u8,
             len: usize,
         ) -> c_int;
+        pub(super) fn erd_shim_dev_submit(
+            sb: *mut c_void,
+            pos: u64,
+            buf: *mut u8,
+            len: usize,
+            handle: *mut *mut c_void,
+        ) -> c_int;
+        pub(super) fn erd_shim_dev_wait(handle: *mut c_void) -> c_int;
         pub(super) fn erd_shim_meta_read(
             sb: *mut c_void,
             mb: *mut MetaBuf,
@@ -121,6 +129,35 @@ impl SuperBlock {
         Ok(())
     }
 
+    /// Starts filling the first `len` bytes of `buf` from the device at byte `pos` and
+    /// returns at once; the buffer comes back from [`PendingRead::wait`]. Only for a read
+    /// whose bios can land in `buf` itself: otherwise, or without memory, or when `len` is
+    /// beyond `buf`, nothing is started and `buf` is given back.
+    pub(crate) fn dev_submit(
+        &self,
+        pos: u64,
+        mut buf: KVVec<u8>,
+        len: usize,
+    ) -> core::result::Result<PendingRead, KVVec<u8>> {
+        if len > buf.len() {
+            return Err(buf);
+        }
+        let mut handle = core::ptr::null_mut();
+        // SAFETY: the super block is live (see the `Send` impl); `buf` is valid for writes of
+        // `len` bytes and moves into the returned `PendingRead`, which waits for the bios
+        // before it gives `buf` back or drops it.
+        let ret = unsafe {
+            raw::erd_shim_dev_submit(self.0.as_ptr(), pos, buf.as_mut_ptr(), len, &mut handle)
+        };
+        match NonNull::new(handle) {
+            Some(handle) if ret == 0 => Ok(PendingRead {
+                handle: Some(handle),
+                buf,
+            }),
+            _ => Err(buf),
+        }
+    }
+
     /// Fills `buf` from the device at byte `pos` through the block device's page cache,
     /// keeping the last page read in `mb` for the next call.
     pub(crate) fn meta_read(&self, mb: &mut MetaBuf, pos: u64, buf: &mut [u8]) -> Result {
@@ -134,6 +171,40 @@ impl SuperBlock {
             return Err(Error::from_errno(ret));
         }
         Ok(())
+    }
+}
+
+/// A device read in flight into a buffer it owns (from [`SuperBlock::dev_submit`]). Dropping
+/// it waits for the read, so the device never writes into memory that was freed or reused.
+pub(crate) struct PendingRead {
+    handle: Option<NonNull<c_void>>,
+    buf: KVVec<u8>,
+}
+
+impl PendingRead {
+    /// Waits for the read; returns the buffer and whether the device read it.
+    pub(crate) fn wait(mut self) -> (KVVec<u8>, Result) {
+        let res = self.finish();
+        (core::mem::replace(&mut self.buf, KVVec::new()), res)
+    }
+
+    fn finish(&mut self) -> Result {
+        let Some(handle) = self.handle.take() else {
+            return Ok(());
+        };
+        // SAFETY: `handle` came from `erd_shim_dev_submit` and is waited for once (taken).
+        let ret = unsafe { raw::erd_shim_dev_wait(handle.as_ptr()) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PendingRead {
+    fn drop(&mut self) {
+        // Nothing to report to: the caller dropped the read unused.
+        let _ = self.finish();
     }
 }
 
@@ -170,6 +241,8 @@ pub(crate) enum Event {
     CacheHit = 0,
     /// An extent decoded straight into a read's mapped destination (`mapped_decodes`).
     MappedDecode = 1,
+    /// A run of pclusters read ahead and then decoded (`ahead_used`).
+    AheadUsed = 2,
 }
 
 /// Counts `event`.

@@ -36,6 +36,8 @@ extern atomic64_t erd_direct_bytes;
 extern atomic64_t erd_bounce_reads;
 extern atomic64_t erd_cache_hits;
 extern atomic64_t erd_mapped_decodes;
+extern atomic64_t erd_ahead_reads;
+extern atomic64_t erd_ahead_used;
 extern atomic64_t erd_ns_device;
 extern atomic64_t erd_ns_meta;
 extern atomic64_t erd_ns_decode;

@@ -5,10 +5,12 @@
  * caller's own pages; any other goes through bounce pages, copied out. Metadata (the super
  * block, inodes, extent indexes, directories, tails packed inline beside their inode) is read
  * through the block device's page cache, as stock erofs reads it: cached across requests and
- * files, and given back by reclaim.
+ * files, and given back by reclaim. A request's next run of pclusters may be read ahead into a
+ * buffer of its own while the current one decodes (erd_shim_dev_submit, erd_shim_dev_wait).
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/completion.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -59,16 +61,17 @@ static size_t erd_bio_add_buf(struct bio *bio, u8 *buf, size_t len)
 	return done;
 }
 
-/* No allocation but the bios (from a mempool) and no copy; chained, waited for once. */
-static int erd_read_direct(struct block_device *bdev, u64 pos, u8 *buf, size_t len)
+/*
+ * The bios reading len bytes at pos into buf's own pages, chained: every one but the last is
+ * submitted; the last, which ends after all of them, is returned for the caller to submit.
+ */
+static struct bio *erd_chain_direct(struct block_device *bdev, u64 pos, u8 *buf, size_t len)
 {
-	bool vmap = is_vmalloc_addr(buf);
 	struct bio *bio = NULL;
 	size_t done = 0;
-	int err;
 
 	/* Cache-aliasing arches: no dirty line of the vmap alias may land over the DMA. */
-	if (vmap)
+	if (is_vmalloc_addr(buf))
 		flush_kernel_vmap_range(buf, len);
 	while (done < len) {
 		size_t span = offset_in_page(buf + done) + len - done;
@@ -79,11 +82,24 @@ static int erd_read_direct(struct block_device *bdev, u64 pos, u8 *buf, size_t l
 		bio->bi_iter.bi_sector = (pos + done) >> SECTOR_SHIFT;
 		done += erd_bio_add_buf(bio, buf + done, len - done);
 	}
-	err = submit_bio_wait(bio);	/* the last bio ends after every bio chained to it */
-	bio_put(bio);
-	/* ... and no stale line of the alias may hide what the device wrote. */
-	if (vmap)
+	return bio;
+}
+
+/* ... and no stale line of the alias may hide what the device wrote. */
+static void erd_direct_done(u8 *buf, size_t len)
+{
+	if (is_vmalloc_addr(buf))
 		invalidate_kernel_vmap_range(buf, len);
+}
+
+/* No allocation but the bios (from a mempool) and no copy; waited for once. */
+static int erd_read_direct(struct block_device *bdev, u64 pos, u8 *buf, size_t len)
+{
+	struct bio *bio = erd_chain_direct(bdev, pos, buf, len);
+	int err = submit_bio_wait(bio);
+
+	bio_put(bio);
+	erd_direct_done(buf, len);
 	return err ? -EIO : 0;
 }
 
@@ -158,6 +174,73 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 		err = erd_read_bounce(bdev, pos, buf, len);
 	}
 	atomic64_add(ktime_get_ns() - t, &erd_ns_device);
+	return err;
+}
+
+/* A device read in flight (erd_shim_dev_submit), freed by erd_shim_dev_wait. */
+struct erd_pending {
+	struct completion done;
+	blk_status_t status;
+	u8 *buf;
+	size_t len;
+};
+
+static void erd_pending_end(struct bio *bio)
+{
+	struct erd_pending *r = bio->bi_private;
+
+	r->status = bio->bi_status;
+	bio_put(bio);
+	complete(&r->done);
+}
+
+/*
+ * Starts reading len bytes at pos into buf's own pages and returns at once; the caller must
+ * pass the handle to erd_shim_dev_wait before touching or freeing buf. Only for a read that
+ * maps (aligned, kmalloc or vmalloc memory): -EAGAIN otherwise, or -ENOMEM, and then nothing
+ * was started.
+ */
+int erd_shim_dev_submit(void *sbp, u64 pos, u8 *buf, size_t len, void **handle)
+{
+	struct super_block *sb = sbp;
+	struct block_device *bdev = sb->s_bdev;
+	struct erd_pending *r;
+	struct bio *bio;
+
+	if (!len || pos > bdev_nr_bytes(bdev) || len > bdev_nr_bytes(bdev) - pos)
+		return -EIO;
+	if (!erd_can_map(bdev, pos, buf, len))
+		return -EAGAIN;
+	r = kmalloc(sizeof(*r), GFP_NOIO | __GFP_NOWARN);
+	if (!r)
+		return -ENOMEM;
+	init_completion(&r->done);
+	r->status = BLK_STS_OK;
+	r->buf = buf;
+	r->len = len;
+	atomic64_inc(&erd_direct_reads);
+	atomic64_add(len, &erd_direct_bytes);
+	atomic64_inc(&erd_ahead_reads);
+	bio = erd_chain_direct(bdev, pos, buf, len);
+	bio->bi_private = r;
+	bio->bi_end_io = erd_pending_end;
+	submit_bio(bio);
+	*handle = r;
+	return 0;
+}
+
+/* Waits for a read from erd_shim_dev_submit and frees its handle; 0 or -EIO. */
+int erd_shim_dev_wait(void *handle)
+{
+	struct erd_pending *r = handle;
+	u64 t = ktime_get_ns();
+	int err;
+
+	wait_for_completion_io(&r->done);
+	atomic64_add(ktime_get_ns() - t, &erd_ns_device);
+	erd_direct_done(r->buf, r->len);
+	err = r->status ? -EIO : 0;
+	kfree(r);
 	return err;
 }
 

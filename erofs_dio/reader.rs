@@ -12,6 +12,10 @@
 //! [`MAX_DECODED`]); uncompressed and hole extents go through a [`CHUNK`]-sized buffer. A
 //! pcluster whose decoded bytes other reads need (`Extent::decode_is_shared`) is looked up in
 //! the mount's decoded cache first, and decoded whole and offered to it on a miss.
+//!
+//! Compressed extents are read from the device a run of consecutive pclusters at a time, and
+//! while one run decodes the request's next run is already being read into a second buffer:
+//! at most one run (up to [`MAX_RUN`] bytes) is in flight per request.
 
 use core::ops::Range;
 use kernel::alloc::flags::__GFP_NOWARN;
@@ -26,7 +30,7 @@ use crate::device::{Device, Meta};
 use crate::erofs::{
     self, decode_extent, decode_input, BlockSource, Extent, ExtentKind, FileMap, FileType,
 };
-use crate::ffi::{self, Dest, Event, IterSink};
+use crate::ffi::{self, Dest, Event, IterSink, PendingRead};
 use crate::mount::Mount;
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
@@ -135,10 +139,22 @@ pub(crate) struct Reader<'a> {
     bufs: Buffers,
     /// The device range (start, length) whose bytes `bufs.raw` holds.
     held: Option<(u64, usize)>,
+    /// The request's next run, being read into what was `bufs.next`.
+    ahead: Option<Ahead>,
+}
+
+/// A run of pclusters read ahead: the device range (start, length), the file offset where
+/// its last extent ends, and the read.
+struct Ahead {
+    start: u64,
+    len: usize,
+    end: u64,
+    io: PendingRead,
 }
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
+        self.drop_ahead();
         let bufs = core::mem::take(&mut self.bufs);
         self.mnt.spare.lock().give(bufs);
     }
@@ -193,6 +209,7 @@ impl<'a> Reader<'a> {
             dec: KernelDecompressor::new(mnt.vol.sb.compression.lzma_dict_size),
             bufs: mnt.spare.lock().take(),
             held: None,
+            ahead: None,
         }
     }
 
@@ -408,9 +425,11 @@ impl Reader<'_> {
     }
 
     /// Makes the raw buffer hold `ext`'s pcluster and returns where it starts in it. A miss
-    /// reads, in one device read, the run of pclusters that follow it on the device and that
-    /// the request (up to `end`) maps next, up to [`MAX_RUN`] bytes: small files of 4 KiB
-    /// pclusters and consecutive pclusters of a large request cost one bio, not one each.
+    /// takes the run read ahead when it starts there, else reads, in one device read, the run
+    /// of pclusters that follow it on the device and that the request (up to `end`) maps next,
+    /// up to [`MAX_RUN`] bytes: small files of 4 KiB pclusters and consecutive pclusters of a
+    /// large request cost one bio, not one each. Either way the run after it is then read
+    /// ahead, to arrive while this one decodes.
     fn load_run(&mut self, file: &FileMap, ext: &Extent, end: u64) -> Result<usize> {
         if let Some((start, len)) = self.held {
             let held_end = start.saturating_add(len as u64);
@@ -418,6 +437,34 @@ impl Reader<'_> {
                 return to_usize(ext.physical - start);
             }
         }
+        self.held = None;
+        let (run, run_end) = match self.ahead.take() {
+            Some(a) if a.start == ext.physical && ext.physical_len <= a.len as u64 => {
+                let (buf, res) = a.io.wait();
+                self.bufs.next = core::mem::replace(&mut self.bufs.raw, buf);
+                res?;
+                ffi::count(Event::AheadUsed);
+                (a.len, a.end)
+            }
+            other => {
+                if let Some(a) = other {
+                    self.bufs.next = a.io.wait().0;
+                }
+                let (run, run_end) = self.run_from(file, ext, end);
+                let run = to_usize(run)?;
+                let raw = grow(&mut self.bufs.raw, run)?;
+                self.dev.read(ext.physical, raw).map_err(read_error)?;
+                (run, run_end)
+            }
+        };
+        self.held = Some((ext.physical, run));
+        self.read_ahead(file, run_end, end);
+        Ok(0)
+    }
+
+    /// The run of pclusters from `ext` on: its length on the device and the file offset where
+    /// it ends (see [`Self::load_run`]).
+    fn run_from(&mut self, file: &FileMap, ext: &Extent, end: u64) -> (u64, u64) {
         let sb = &self.mnt.vol.sb;
         let mut run = ext.physical_len;
         let mut q = ext.end();
@@ -438,11 +485,53 @@ impl Reader<'_> {
             run += next.physical_len;
             q = next.end();
         }
-        self.held = None;
-        let raw = grow(&mut self.bufs.raw, to_usize(run)?)?;
-        self.dev.read(ext.physical, raw).map_err(read_error)?;
-        self.held = Some((ext.physical, to_usize(run)?));
-        Ok(0)
+        (run, q)
+    }
+
+    /// Starts reading the run of pclusters that the request maps at `q` into `bufs.next`,
+    /// when there is one. Best effort: anything that does not fit (no memory, a buffer bios
+    /// cannot land in, an extent that is not a plain pcluster) leaves it to [`Self::load_run`].
+    fn read_ahead(&mut self, file: &FileMap, q: u64, end: u64) {
+        if q >= end || self.ahead.is_some() {
+            return;
+        }
+        let Ok(next) = file.map(&self.mnt.vol.sb, &mut self.meta, q) else {
+            return;
+        };
+        if next.kind != ExtentKind::Compressed
+            || next.inline
+            || next.device_id != 0
+            || next.logical != q
+            || next.physical_len > MAX_PCLUSTER
+        {
+            return;
+        }
+        let (run, run_end) = self.run_from(file, &next, end);
+        let Ok(run) = usize::try_from(run) else {
+            return;
+        };
+        let mut buf = core::mem::replace(&mut self.bufs.next, KVVec::new());
+        if grow(&mut buf, run).is_err() {
+            return;
+        }
+        match self.dev.submit(next.physical, buf, run) {
+            Ok(io) => {
+                self.ahead = Some(Ahead {
+                    start: next.physical,
+                    len: run,
+                    end: run_end,
+                    io,
+                })
+            }
+            Err(buf) => self.bufs.next = buf,
+        }
+    }
+
+    /// Waits for a run read ahead and not used, keeping its buffer.
+    fn drop_ahead(&mut self) {
+        if let Some(a) = self.ahead.take() {
+            self.bufs.next = a.io.wait().0;
+        }
     }
 
     /// Offers the whole extent just decoded by [`Self::decode`] to the mount's cache, which

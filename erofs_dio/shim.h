@@ -47,6 +47,7 @@ enum erd_alg {
 enum erd_count {
 	ERD_COUNT_CACHE_HIT,
 	ERD_COUNT_MAPPED_DECODE,
+	ERD_COUNT_AHEAD_USED,
 };
 
 /* Implemented in Rust (ffi.rs), called from C. */
@@ -64,6 +65,8 @@ int erd_rs_window_end(void *mnt, void *file, u64 pos, u64 len, u64 *end);
 int erd_shim_register(void);
 void erd_shim_unregister(void);
 int erd_shim_dev_read(void *sb, u64 pos, u8 *buf, size_t len);
+int erd_shim_dev_submit(void *sb, u64 pos, u8 *buf, size_t len, void **handle);
+int erd_shim_dev_wait(void *handle);
 int erd_shim_meta_read(void *sb, struct erd_metabuf *mb, u64 pos, u8 *buf, size_t len);
 void erd_shim_meta_release(struct erd_metabuf *mb);
 bool erd_shim_dir_emit(void *dctx, const u8 *name, u32 len, u64 nid, u8 ftype, u64 pos, u64 next);

@@ -3,7 +3,8 @@
  * erofs_dio's read counters, read-only in debugfs for the tests and the bench: how many device
  * reads went straight into the caller's buffer, with how many bytes, and how many through
  * bounce pages (see io.c); how many decoded pclusters came from the mount's cache, and how
- * many extents were decoded straight into the reader's mapped destination (dest.c); and the
+ * many extents were decoded straight into the reader's mapped destination (dest.c); how many
+ * runs of pclusters were read ahead and how many of them were then decoded; and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
  * copying to the caller, and in directory lookups and inode setup (the engine's part of
  * opening a file, metadata reads included), so each cost of the read path is measured apart.
@@ -18,6 +19,8 @@ atomic64_t erd_direct_bytes;
 atomic64_t erd_bounce_reads;
 atomic64_t erd_cache_hits;
 atomic64_t erd_mapped_decodes;
+atomic64_t erd_ahead_reads;
+atomic64_t erd_ahead_used;
 atomic64_t erd_ns_device;
 atomic64_t erd_ns_meta;
 atomic64_t erd_ns_decode;
@@ -42,6 +45,8 @@ static const struct {
 	{ "bounce_reads", &erd_bounce_reads },
 	{ "cache_hits", &erd_cache_hits },
 	{ "mapped_decodes", &erd_mapped_decodes },
+	{ "ahead_reads", &erd_ahead_reads },
+	{ "ahead_used", &erd_ahead_used },
 	{ "ns_device", &erd_ns_device },
 	{ "ns_meta", &erd_ns_meta },
 	{ "ns_decode", &erd_ns_decode },
@@ -74,6 +79,9 @@ void erd_shim_count(u32 what)
 		break;
 	case ERD_COUNT_MAPPED_DECODE:
 		atomic64_inc(&erd_mapped_decodes);
+		break;
+	case ERD_COUNT_AHEAD_USED:
+		atomic64_inc(&erd_ahead_used);
 		break;
 	}
 }

@@ -10,7 +10,7 @@ Reads the guest's BENCH records (bench/erofs/erofs.sh) and derives:
   fraction_of_decompress_limit      erofs_dio O_DIRECT, 4 jobs, normal memory, from the virtio
                                     disk, over the LZ4 ceiling: the guest's lz4 program decoding
                                     the model file's bytes (lz4hc level 12, 256 KiB blocks) on
-                                    one vCPU, times the vCPUs (lz4_decompress_limit_mib_s)
+                                    every vCPU at once, summed (lz4_decompress_limit_mib_s)
   fraction_of_ram_backed_limit      the same over erofs_dio's own read path from RAM: the best
                                     of erofs_dio O_DIRECT with 1, one per vCPU and 4 jobs from
                                     the same image in tmpfs behind a loop device
@@ -162,6 +162,8 @@ def main():
     lz4 = [r for r in recs if r["run"] == "lz4"]
     lz4_mib = median([r["decompress_mb_s"] * 1e6 / MIB for r in lz4])
     lz4_c_mib = median([r["compress_mb_s"] * 1e6 / MIB for r in lz4])
+    lz4_all = [r for r in recs if r["run"] == "lz4_all"]
+    lz4_all_mib = median([sum(r["decompress_mb_s"]) * 1e6 / MIB for r in lz4_all])
     memcpy = median([r["bytes"] / r["ns"] * 1e9 / MIB for r in recs if r["run"] == "memcpy"])
     small, small_samples = smallfiles(recs)
     groups = {}
@@ -192,7 +194,10 @@ def main():
     # The limit is the best of the job counts: the most the read path gave from RAM.
     best = max(limits.values()) if limits else None
     dio_samples = [r for r in samples if r["run"] == "dio"]
-    lz4_limit = lz4_mib * ncpu if lz4_mib else None
+    # The limit is measured with every vCPU decoding at once; one vCPU's rate times the vCPUs
+    # is kept beside it.
+    lz4_scaled = lz4_mib * ncpu if lz4_mib else None
+    lz4_limit = lz4_all_mib
     small_worst_buf, small_worst_buf_img = worst(small, "time_vs_stock_buffered")
     small_worst_dio, small_worst_dio_img = worst(small, "time_vs_stock_direct")
     small_worst = max((v for v in (small_worst_buf, small_worst_dio) if v is not None),
@@ -207,6 +212,8 @@ def main():
         "lz4_rounds": [r["decompress_mb_s"] for r in lz4],
         "lz4_decompress_mib_s": round(lz4_mib, 1) if lz4_mib else None,
         "lz4_decompress_limit_mib_s": round(lz4_limit, 1) if lz4_limit else None,
+        "lz4_all_rounds": [r["decompress_mb_s"] for r in lz4_all],
+        "lz4_decompress_scaled_mib_s": round(lz4_scaled, 1) if lz4_scaled else None,
         "lz4_compress_mib_s": round(lz4_c_mib, 2) if lz4_c_mib else None,
         "memcpy_mib_s": round(memcpy, 1) if memcpy else None,
         "ram_backed_limit_mib_s": {str(j): v for j, v in sorted(limits.items())},
@@ -227,6 +234,7 @@ def main():
         "ram_backed_limit_best_mib_s": best,
         "fraction_of_decompress_limit": ratio(mib("dio", "normal", 4), lz4_limit),
         "fraction_of_decompress_limit_lowmem": ratio(mib("dio", "low", 4), lz4_limit),
+        "fraction_of_decompress_scaled": ratio(mib("dio", "normal", 4), lz4_scaled),
         "fraction_of_decompress_limit_1job": ratio(mib("dio", "normal", 1), lz4_mib),
         "stock_fraction_of_decompress_limit": ratio(mib("buffered", "normal", 4), lz4_limit),
         "fraction_of_ram_backed_limit": ratio(mib("dio", "normal", 4), best),
@@ -330,7 +338,10 @@ def main():
            f"{out['lz4_version']} `-b12 -B262144` on one vCPU, median of "
            f"{len(out['lz4_rounds'])} ({', '.join(f'{v:g}' for v in out['lz4_rounds'])} MB/s) |",
            f"| `lz4_decompress_limit_mib_s` | {fmt(out['lz4_decompress_limit_mib_s'], '.1f')} "
-           f"| the same times {ncpu} vCPUs |",
+           f"| the same on all {ncpu} vCPUs at once, summed, median of {len(out['lz4_all_rounds'])} "
+           f"({'; '.join(', '.join(f'{v:g}' for v in r) for r in out['lz4_all_rounds'])} MB/s) |",
+           f"| `lz4_decompress_scaled_mib_s` | {fmt(out['lz4_decompress_scaled_mib_s'], '.1f')} "
+           f"| one vCPU's rate times {ncpu} |",
            f"| `memcpy_mib_s` | {fmt(out['memcpy_mib_s'], '.1f')} | one vCPU, a word-copy "
            "loop between 4 MiB buffers |",
            f"| `ram_backed_limit_best_mib_s` | {fmt(best, '.1f')} | erofs_dio O_DIRECT from "
@@ -442,9 +453,12 @@ def main():
            f"call) in benchmark mode, `lz4 -b12 -B262144 -i1` on the first "
            f"{(lz4[0]['bytes'] >> 20) if lz4 else '?'} MiB of the model file: lz4hc level 12 "
            "in independent 256 KiB blocks, then LZ4_decompress_safe on each, best of its "
-           "loops, on one vCPU; one run per round, median. `lz4_decompress_limit_mib_s` is that "
-           f"times the {ncpu} vCPUs, the most the guest could decode with every vCPU doing "
-           "nothing else. It is independent of erofs_dio, but it cannot show the kernel's own "
+           "loops, on one vCPU; one run per round, median. `lz4_decompress_limit_mib_s` is the "
+           f"same benchmark run on all {ncpu} vCPUs at once (one lz4 pinned to each), the "
+           "speeds summed: the most the guest decodes with every vCPU doing nothing else. "
+           "Under emulation the vCPUs share the host's cores with each other and with QEMU's "
+           "own threads, so this is less than one vCPU's rate times the vCPUs "
+           "(`lz4_decompress_scaled_mib_s`, the ceiling before). It is independent of erofs_dio, but it cannot show the kernel's own "
            "decoder speed (a different build of the same algorithm, and erofs decodes with "
            "LZ4_decompress_safe_partial into pages), nor device reads, page mapping or copies; "
            "its blocks are 256 KiB decoded where the image's pclusters are 256 KiB compressed "
@@ -458,7 +472,8 @@ def main():
            "- `fraction_of_decompress_limit`: erofs_dio O_DIRECT from the virtio disk (4 jobs, "
            "normal memory) over `lz4_decompress_limit_mib_s`; under low memory "
            f"{out['fraction_of_decompress_limit_lowmem']}, with 1 job over one vCPU's LZ4 "
-           f"{out['fraction_of_decompress_limit_1job']}.",
+           f"{out['fraction_of_decompress_limit_1job']}, over one vCPU's rate times {ncpu} "
+           f"{out['fraction_of_decompress_scaled']}.",
            "- RAM-backed limit: the same image copied into tmpfs and attached through a loop "
            "device, so a device read is a memcpy; erofs_dio O_DIRECT reads of the whole file "
            f"with 1 job, one job per vCPU ({ncpu}) and 4 jobs: "

@@ -3,7 +3,8 @@
 """Writes the deterministic source tree of erofs_dio's test images into the folder argv[1].
 
 Small and block-edge files, a few MiB of mixed data (random, text, zeros, repeats) and a copy of
-it (for dedupe), symlinks (short, long, absolute, dangling), nested and many-entry folders.
+it (for dedupe), a file whose compressed bytes span more than one device read (a 1 MiB run of
+pclusters), symlinks (short, long, absolute, dangling), nested and many-entry folders.
 Everything comes from one fixed seed, so every run makes the same images.
 """
 import os
@@ -66,6 +67,10 @@ os.symlink("edge/s4096", os.path.join(root, "link-short"))
 os.symlink("deep/a/b/c/" + "x" * 200, os.path.join(root, "link-long"))
 os.symlink("/etc/absolute/target", os.path.join(root, "link-abs"))
 os.symlink("../big/mixed.bin", os.path.join(root, "deep/link-up"))
+# Half text, half random in every 4 KiB: about 1.8 MiB compressed. Its own generator, so the
+# files above stay as they were.
+rng2 = random.Random(20261206)
+write("big/runs.bin", b"".join(text(2048) + rng2.randbytes(2048) for _ in range(768)))
 for dirpath, dirnames, filenames in os.walk(root):
     for name in dirnames + filenames:
         os.utime(os.path.join(dirpath, name), (1700000000, 1700000000), follow_symlinks=False)

@@ -2,7 +2,8 @@
 # erofs_dio's device reads, by the counters in debugfs: on the lz4 image (no ztailpacking, so
 # every pcluster is whole device blocks) O_DIRECT reads of the compressed files reach the device
 # only through bios into the engine's own buffers (direct_reads, direct_bytes), never through
-# bounce pages (bounce_reads), and consecutive pclusters share a read; whole extents decode
+# bounce pages (bounce_reads), and consecutive pclusters share a read; a request over more than
+# one run of them reads the next run while the first decodes (ahead_used); whole extents decode
 # straight into the destination (mapped_decodes): the caller's pages with O_DIRECT, the folios
 # of readahead; over every file, only a last partial block (a file's short last read) may
 # bounce, once per file. On the lz4hc image
@@ -25,7 +26,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 22
+ktap_plan 24
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -33,6 +34,7 @@ DIO=/mnt/tools/dioread.$(uname -m)
 dev=$(disk lz4.img)
 ktap_check "stock erofs mounts lz4" mount -t erofs -o ro "$dev" /mnt/d
 ref=$(cd /mnt/d && find . -type f | sort | xargs cat | sha256sum)
+runs_ref=$(sha256sum < /mnt/d/big/runs.bin)
 umount /mnt/d
 ktap_check "erofs_dio mounts lz4" mount -t erofs_dio -o ro "$dev" /mnt/d
 ktap_check "the counters are in debugfs" test -r $D/direct_reads -a -r $D/bounce_reads
@@ -89,6 +91,12 @@ if [ "$bounced" != none ] && [ "$bounced" -le "$tails" ]; then
 else
 	ktap_fail "$what" "$bounced bounced, $tails such files"
 fi
+# One request over more than a run of pclusters: the next run is read while the first decodes.
+a0=$(count ahead_used)
+got=$(cd /mnt/d && "$DIO" cat 4194304 0 big/runs.bin | sha256sum)
+a1=$(count ahead_used)
+ktap_expect_eq "big/runs.bin: one 4 MiB O_DIRECT read matches stock" "$runs_ref" "$got"
+at_least "big/runs.bin: the second run of pclusters was read ahead and decoded" "$(delta "$a0" "$a1")" 1
 # Reads racing with umount: while a file is open and being read, umount is refused (EBUSY) and
 # leaves the mount whole; the reads finish intact, and the mount goes once the file is closed.
 big=$(sort -k2 -n /tmp/files | tail -1 | cut -d' ' -f1)
