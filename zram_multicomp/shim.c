@@ -29,11 +29,11 @@ module_param(zram_names, bool, 0444);
 MODULE_PARM_DESC(zram_names,
 		 "Drop-in mode: name the devices zramN and the control class zram-control, for tools "
 		 "that know only zram (zramctl, zram-generator); the in-tree zram must not be loaded");
-/* On, as zram: the tight-memory relaunch bench is faster without swap readahead. */
-static bool synchronous_io = true;
+/* Off: with latency tiers, swap readahead's extra decodes are cheap and its batches win. */
+static bool synchronous_io;
 module_param(synchronous_io, bool, 0444);
 MODULE_PARM_DESC(synchronous_io,
-		 "What new devices' synchronous_io attribute starts as (default on, as zram)");
+		 "What new devices' synchronous_io attribute starts as (default off)");
 
 /* RFL_SUITE_VERSION: the suite's version and git commit, from scripts/modules.sh. */
 MODULE_VERSION(RFL_SUITE_VERSION);

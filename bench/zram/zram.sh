@@ -15,7 +15,7 @@
 #                  is): swap then reads each faulting page alone, without swap cache or readahead
 #   zmc-tiers      (swap only) zmc0 as zmc-async with lz4hc as a third algorithm and latency tiers
 #                  (bg_warm_age 5, bg_cold_age 300): over the cold wait pages go to lz4hc, which
-#                  decodes as fast as lz4, not to zstd
+#                  decodes as fast as lz4, not to zstd; the configuration README recommends
 #   zmc-tiers-sio  (swap only) zmc-tiers declared synchronous
 # Phases, for each page set and device (the devices take turns, chunk by chunk, so changes in
 # the host's load fall on all of them alike):
@@ -312,12 +312,16 @@ for name in $SWAP_NAMES; do
 	hog=$!
 	sleep 3
 	in0=$(vmstat pswpin) ra0=$(vmstat swap_ra) hit0=$(vmstat swap_ra_hit)
+	# zmc's own counters over the relaunch: each algorithm's work and the async workers' CPU.
+	zs0='' zs1=''
+	[ "${name#zmc}" != "$name" ] && zs0="$(tr '\n' ';' < $S/policy_stat)async $(cat $S/async_stat);"
 	b0=$(busy)
 	echo go >&3
 	wait $ws
 	rc=$?
 	b1=$(busy)
-	vm="\"pswpin\":$(($(vmstat pswpin) - in0)),\"swap_ra\":$(($(vmstat swap_ra) - ra0)),\"swap_ra_hit\":$(($(vmstat swap_ra_hit) - hit0))"
+	[ "${name#zmc}" != "$name" ] && zs1="$(tr '\n' ';' < $S/policy_stat)async $(cat $S/async_stat);"
+	vm="\"pswpin\":$(($(vmstat pswpin) - in0)),\"swap_ra\":$(($(vmstat swap_ra) - ra0)),\"swap_ra_hit\":$(($(vmstat swap_ra_hit) - hit0)),\"policy_stat_before\":\"$zs0\",\"policy_stat_after\":\"$zs1\""
 	exec 3>&-
 	kill $hog 2>/dev/null
 	wait $hog 2>/dev/null

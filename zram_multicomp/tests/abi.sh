@@ -26,8 +26,8 @@ ktap_check "comp_policy accepts static" w $S/comp_policy static
 ktap_expect_eq "comp_policy shows static current" "[static] adaptive" "$(cat $S/comp_policy | sed 's/ *$//')"
 rejected "comp_policy rejects an unknown policy" $S/comp_policy clever "clever"
 ktap_check "comp_policy back to adaptive" w $S/comp_policy adaptive
-ktap_expect_eq "synchronous_io starts at 1, as zram" 1 "$(cat $S/synchronous_io)"
-ktap_check "synchronous_io accepts 0 and reads it back" sh -c "echo 0 > $S/synchronous_io && test \"\$(cat $S/synchronous_io)\" = 0 && echo 1 > $S/synchronous_io"
+ktap_expect_eq "synchronous_io starts at 0" 0 "$(cat $S/synchronous_io)"
+ktap_check "synchronous_io accepts 1 and reads it back" sh -c "echo 1 > $S/synchronous_io && test \"\$(cat $S/synchronous_io)\" = 1 && echo 0 > $S/synchronous_io"
 rejected "synchronous_io rejects a word" $S/synchronous_io sometimes "synchronous_io: sometimes"
 rejected "disksize rejects 0" $S/disksize 0 "disksize: 0"
 ktap_check_fails "idle before init is rejected" w $S/idle all
