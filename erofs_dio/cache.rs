@@ -136,7 +136,7 @@ impl Decoded {
 /// directory block.
 pub(crate) struct Buffers {
     pub(crate) raw: KVVec<u8>,
-    /// The next run of pclusters, read ahead while `raw`'s decode.
+    /// The next run of pclusters, read ahead while `raw`'s run decodes.
     pub(crate) next: KVVec<u8>,
     pub(crate) out: KVVec<u8>,
     pub(crate) blk: KVVec<u8>,

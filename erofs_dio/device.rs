@@ -3,9 +3,10 @@
 //! The image's block device as the crate's [`BlockSource`], in two kinds. [`Device`] reads file
 //! data with bios, never through the page cache (see `erd_shim_dev_read`): block-aligned reads
 //! into the engine's buffers (pclusters) land in them directly, others go through bounce
-//! pages; a run of pclusters may be read ahead without waiting. [`Meta`] reads metadata through the block device's page cache, as stock erofs does:
-//! mapping an extent, reading an inode or a directory block touches a few bytes at a time, and
-//! the same blocks serve every file of the image.
+//! pages; a run of pclusters may be read ahead without waiting. [`Meta`] reads metadata
+//! through the block device's page cache, as stock erofs does: mapping an extent, reading an
+//! inode or a directory block touches a few bytes at a time, and the same blocks serve every
+//! file of the image.
 
 use kernel::alloc::KVVec;
 use kernel::prelude::*;

@@ -22,6 +22,14 @@
 
 #define ERD_IO_PAGES	32
 
+/* Does [pos, pos + len) lie on the device? */
+static bool erd_on_device(struct block_device *bdev, u64 pos, size_t len)
+{
+	u64 size = bdev_nr_bytes(bdev);
+
+	return pos <= size && len <= size - pos;
+}
+
 /*
  * Can bios land in buf itself? Every segment must meet the queue's alignment, and the memory
  * must be the kmalloc or vmalloc kind the engine allocates, whose pages can be looked up: not
@@ -157,10 +165,10 @@ int erd_shim_dev_read(void *sbp, u64 pos, u8 *buf, size_t len)
 {
 	struct super_block *sb = sbp;
 	struct block_device *bdev = sb->s_bdev;
-	u64 size = bdev_nr_bytes(bdev), t;
+	u64 t;
 	int err;
 
-	if (pos > size || len > size - pos)
+	if (!erd_on_device(bdev, pos, len))
 		return -EIO;
 	if (!len)
 		return 0;
@@ -207,7 +215,7 @@ int erd_shim_dev_submit(void *sbp, u64 pos, u8 *buf, size_t len, void **handle)
 	struct erd_pending *r;
 	struct bio *bio;
 
-	if (!len || pos > bdev_nr_bytes(bdev) || len > bdev_nr_bytes(bdev) - pos)
+	if (!len || !erd_on_device(bdev, pos, len))
 		return -EIO;
 	if (!erd_can_map(bdev, pos, buf, len))
 		return -EAGAIN;
@@ -253,10 +261,10 @@ int erd_shim_meta_read(void *sbp, struct erd_metabuf *mb, u64 pos, u8 *buf, size
 {
 	struct super_block *sb = sbp;
 	struct block_device *bdev = sb->s_bdev;
-	u64 size = bdev_nr_bytes(bdev), t = 0;
+	u64 t = 0;
 	int err = 0;
 
-	if (pos > size || len > size - pos)
+	if (!erd_on_device(bdev, pos, len))
 		return -EIO;
 	while (len) {
 		pgoff_t index = pos >> PAGE_SHIFT;

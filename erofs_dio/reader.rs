@@ -196,6 +196,12 @@ fn grow(v: &mut KVVec<u8>, n: usize) -> Result<&mut [u8]> {
     v.get_mut(..n).ok_or(ENOMEM)
 }
 
+/// Whether `ext` is a compressed pcluster of the primary device, outside the inode, starting at
+/// file offset `q`: one that a run of device reads may hold.
+fn is_pcluster_at(ext: &Extent, q: u64) -> bool {
+    ext.kind == ExtentKind::Compressed && !ext.inline && ext.device_id == 0 && ext.logical == q
+}
+
 fn to_usize(v: u64) -> Result<usize> {
     usize::try_from(v).map_err(|_| corrupted())
 }
@@ -473,10 +479,7 @@ impl Reader<'_> {
             let Ok(next) = file.map(sb, &mut self.meta, q) else {
                 break;
             };
-            let contiguous = next.kind == ExtentKind::Compressed
-                && !next.inline
-                && next.device_id == 0
-                && next.logical == q
+            let contiguous = is_pcluster_at(&next, q)
                 && ext.physical.checked_add(run) == Some(next.physical)
                 && run.saturating_add(next.physical_len) <= MAX_RUN;
             if !contiguous {
@@ -498,12 +501,7 @@ impl Reader<'_> {
         let Ok(next) = file.map(&self.mnt.vol.sb, &mut self.meta, q) else {
             return;
         };
-        if next.kind != ExtentKind::Compressed
-            || next.inline
-            || next.device_id != 0
-            || next.logical != q
-            || next.physical_len > MAX_PCLUSTER
-        {
+        if !is_pcluster_at(&next, q) || next.physical_len > MAX_PCLUSTER {
             return;
         }
         let (run, run_end) = self.run_from(file, &next, end);
