@@ -126,7 +126,7 @@ impl Cpu {
                     tick_stopped: !running,
                 };
                 let sel = own.history.select(cfg, states, &input);
-                self.stats.builtin(sel.state);
+                self.stats.builtin(sel.state, sel.reason);
                 (sel.state, sel.stop_tick)
             }
         };
@@ -165,7 +165,8 @@ impl Cpu {
             measured_ns,
             cut_short: poll_limit || by_tick,
         };
-        own.history.reflect(states, &wakeup);
+        let learnt = own.history.reflect(states, &wakeup);
+        self.stats.learnt(learnt);
         self.stats
             .entered(index, measured_ns, miss(states, index, measured_ns));
     }

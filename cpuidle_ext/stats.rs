@@ -7,7 +7,12 @@
 //!   kernel counts them in its own `cpu*/cpuidle/state*/` files, `usage` (entered), `time`
 //!   (microseconds), `above` and `below` (too deep, too shallow for the period);
 //! - `builtin` and `bpf`: selections by the built-in policy and by a BPF program; `clamped`:
-//!   a program's answers that were not a usable state.
+//!   a program's answers that were not a usable state;
+//! - `reasons`: the built-in policy's selections per state, one line per reason (`timer`,
+//!   `nofit`, `intercepts`, `tick`, `fallback`: the policy's `Reason`);
+//! - `learnt`: what the history took from each wakeup, per bin (one bin per state): a line
+//!   `hits` and a line `intercepts`, then `ignored` and the count of wakeups it did not learn
+//!   from.
 
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -15,7 +20,7 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
 use crate::ffi;
-use crate::policy::{Miss, MAX_STATES};
+use crate::policy::{Miss, Reason, Reflected, MAX_STATES};
 
 /// A counter with a single writer, its CPU; others only read it.
 pub(crate) struct Counter(AtomicU64);
@@ -40,8 +45,21 @@ fn per_state() -> PerState {
     core::array::from_fn(|_| Counter::new())
 }
 
+/// The built-in policy's reasons, in the order of the lines of `reasons`.
+const REASONS: [(Reason, &str); 5] = [
+    (Reason::Timer, "timer"),
+    (Reason::NoFit, "nofit"),
+    (Reason::Intercepts, "intercepts"),
+    (Reason::Tick, "tick"),
+    (Reason::Fallback, "fallback"),
+];
+
 pub(crate) struct Stats {
     selected: PerState,
+    reasons: [PerState; REASONS.len()],
+    hits: PerState,
+    intercepts: PerState,
+    ignored: Counter,
     usage: PerState,
     time_ns: PerState,
     above: PerState,
@@ -61,6 +79,10 @@ impl Stats {
     pub(crate) fn new() -> Self {
         Self {
             selected: per_state(),
+            reasons: core::array::from_fn(|_| per_state()),
+            hits: per_state(),
+            intercepts: per_state(),
+            ignored: Counter::new(),
             usage: per_state(),
             time_ns: per_state(),
             above: per_state(),
@@ -71,9 +93,20 @@ impl Stats {
         }
     }
 
-    pub(crate) fn builtin(&self, state: usize) {
+    pub(crate) fn builtin(&self, state: usize, reason: Reason) {
         self.builtin.add(1);
         bump(&self.selected, state, 1);
+        if let Some(i) = REASONS.iter().position(|(r, _)| *r == reason) {
+            bump(&self.reasons[i], state, 1);
+        }
+    }
+
+    pub(crate) fn learnt(&self, what: Reflected) {
+        match what {
+            Reflected::Hit(bin) => bump(&self.hits, bin, 1),
+            Reflected::Intercept(bin) => bump(&self.intercepts, bin, 1),
+            Reflected::Ignored => self.ignored.add(1),
+        }
     }
 
     pub(crate) fn bpf(&self, state: usize, clamped: bool) {
@@ -133,6 +166,20 @@ pub(crate) fn show(name: &[u8], out: &mut Out<'_>) -> Result {
         b"time" => |s| &s.time_ns,
         b"above" => |s| &s.above,
         b"below" => |s| &s.below,
+        b"reasons" => {
+            for (i, (_, label)) in REASONS.iter().enumerate() {
+                write!(out, "{label} ").map_err(|_| EINVAL)?;
+                states_line(out, |s| &s.reasons[i], 1)?;
+            }
+            return Ok(());
+        }
+        b"learnt" => {
+            write!(out, "hits ").map_err(|_| EINVAL)?;
+            states_line(out, |s| &s.hits, 1)?;
+            write!(out, "intercepts ").map_err(|_| EINVAL)?;
+            states_line(out, |s| &s.intercepts, 1)?;
+            return writeln!(out, "ignored {}", total(|s| &s.ignored)).map_err(|_| EINVAL);
+        }
         _ => {
             let one: fn(&Stats) -> &Counter = match name {
                 b"builtin" => |s| &s.builtin,
@@ -143,6 +190,12 @@ pub(crate) fn show(name: &[u8], out: &mut Out<'_>) -> Result {
             return writeln!(out, "{}", total(one)).map_err(|_| EINVAL);
         }
     };
+    let scale = if name == b"time" { 1000 } else { 1 };
+    states_line(out, per, scale)
+}
+
+/// One line: a per-state counter summed over the CPUs, divided by `scale`, shallow to deep.
+fn states_line(out: &mut Out<'_>, per: impl Fn(&Stats) -> &PerState, scale: u64) -> Result {
     let mut sums = [0u64; MAX_STATES];
     ffi::for_each_cpu(|cpu| {
         for (sum, c) in sums.iter_mut().zip(per(&cpu.stats)) {
@@ -156,9 +209,8 @@ pub(crate) fn show(name: &[u8], out: &mut Out<'_>) -> Result {
         .map_or(0, |i| i.saturating_add(1));
     let count = ffi::state_count().max(used).min(MAX_STATES);
     for (i, sum) in sums.iter().take(count).enumerate() {
-        let value = if name == b"time" { sum / 1000 } else { *sum };
         let sep = if i == 0 { "" } else { " " };
-        write!(out, "{sep}{value}").map_err(|_| EINVAL)?;
+        write!(out, "{sep}{}", sum / scale).map_err(|_| EINVAL)?;
     }
     writeln!(out).map_err(|_| EINVAL)
 }

@@ -36,6 +36,9 @@ CE_RS(usage);
 CE_RS(time);
 CE_RS(above);
 CE_RS(below);
+/* Per state, a line per reason or per kind of wakeup learnt from (stats.rs). */
+CE_RS(reasons);
+CE_RS(learnt);
 /* Totals of decisions (stats.rs). */
 CE_RS(builtin);
 CE_RS(bpf);
@@ -51,6 +54,8 @@ static struct attribute *ce_attrs[] = {
 	&ce_attr_time.attr,
 	&ce_attr_above.attr,
 	&ce_attr_below.attr,
+	&ce_attr_reasons.attr,
+	&ce_attr_learnt.attr,
 	&ce_attr_builtin.attr,
 	&ce_attr_bpf.attr,
 	&ce_attr_clamped.attr,

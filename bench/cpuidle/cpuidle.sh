@@ -13,10 +13,11 @@
 # The workload (audiosim, built by cpuidle.disks): a "DSP" on CPU 1 whose timer expires every
 # PERIOD_US and wakes the player on CPU 0 by futex, the player works WORK_US and must be done
 # DEADLINE_US after the expiry; otherwise the guest is idle. Each run records the kernel's own
-# per-state usage, time, above and below of every CPU before and after (one read each), the
-# wall time between them, the workload's figures and, for ext, the governor's decision
-# counters, as "# BENCH {json}" lines for bench/cpuidle/report.py. A run whose workload failed,
-# or an ext arm whose decisions were not taken by the policy it names, is red.
+# per-state usage, time, above and below of every CPU and the simulator's exit wait per CPU and
+# state, before and after (one read each), the wall time between them, the workload's figures
+# and, for ext, the governor's decision counters, as "# BENCH {json}" lines for
+# bench/cpuidle/report.py. A run whose workload failed, or an ext arm whose decisions were not
+# taken by the policy it names, is red.
 . "$SUITE_DIR/ktap.sh"
 
 CPU=/sys/devices/system/cpu
@@ -65,12 +66,15 @@ arm() {
 	esac
 }
 
-# snap: uptime, then every CPU's usage, time (us), above and below of every state, one line
-# (FILES is listed once the driver is loaded).
+# snap: uptime, then every CPU's usage, time (us), above and below of every state, then the
+# simulator's exit wait (us) of every CPU and state, one line (FILES is listed once the driver
+# is loaded).
 # shellcheck disable=SC2086
-snap() { cat /proc/uptime $FILES | awk '{ printf "%s ", $1 }'; }
+snap() { { cat /proc/uptime $FILES | awk '{ printf "%s ", $1 }'; tr '\n' ' ' < $P/exit_wait_us; } | sed 's/ *$//'; }
 # counters: the governor's decision counters (bpf, builtin, clamped).
 counters() { cat $E/bpf $E/builtin $E/clamped | tr '\n' ' '; }
+# why: the built-in policy's selections per reason and state, and what its history learnt.
+why() { cat $E/reasons $E/learnt | tr '\n' ' '; }
 
 ktap_plan 2
 ktap_check "modprobe cpuidle_ext_sim and cpuidle_ext" sh -c 'modprobe cpuidle_ext_sim && modprobe cpuidle_ext'
@@ -89,7 +93,7 @@ if [ -f /sys/kernel/btf/vmlinux ]; then
 fi
 ncpu=$(ls -d $CPU/cpu[0-9]* | wc -l)
 names=$(cat $CPU/cpu0/cpuidle/state*/name | tr '\n' ' ')
-bench "{\"guest\": {\"kernel\": \"$(uname -r)\", \"arch\": \"$(uname -m)\", \"cpus\": $ncpu, \"mem_kb\": $(awk '/^MemTotal:/ {print $2}' /proc/meminfo), \"variant\": \"$SUITE_VARIANT\", \"module_btf\": $btf}, \"driver\": \"$(cat $CI/current_driver)\", \"states\": \"$names\", \"latency_us\": \"$(cat $CPU/cpu0/cpuidle/state*/latency | tr '\n' ' ')\", \"residency_us\": \"$(cat $CPU/cpu0/cpuidle/state*/residency | tr '\n' ' ')\", \"power_mw\": \"$(cat $CPU/cpu0/cpuidle/state*/power | tr '\n' ' ')\", \"active_mw\": $(cat $P/active_mw), \"rounds\": $ROUNDS, \"seconds\": $SECONDS_, \"period_us\": $PERIOD_US, \"work_us\": $WORK_US, \"deadline_us\": $DEADLINE_US, \"arms\": \"$ARMS\"}"
+bench "{\"guest\": {\"kernel\": \"$(uname -r)\", \"arch\": \"$(uname -m)\", \"cpus\": $ncpu, \"mem_kb\": $(awk '/^MemTotal:/ {print $2}' /proc/meminfo), \"variant\": \"$SUITE_VARIANT\", \"module_btf\": $btf}, \"driver\": \"$(cat $CI/current_driver)\", \"states\": \"$names\", \"latency_us\": \"$(cat $CPU/cpu0/cpuidle/state*/latency | tr '\n' ' ')\", \"residency_us\": \"$(cat $CPU/cpu0/cpuidle/state*/residency | tr '\n' ' ')\", \"power_mw\": \"$(cat $CPU/cpu0/cpuidle/state*/power | tr '\n' ' ')\", \"active_mw\": $(cat $P/active_mw), \"wake_mw\": $(cat $P/wake_mw), \"rounds\": $ROUNDS, \"seconds\": $SECONDS_, \"period_us\": $PERIOD_US, \"work_us\": $WORK_US, \"deadline_us\": $DEADLINE_US, \"arms\": \"$ARMS\"}"
 [ $btf = 1 ] || bench "{\"absent\": \"ext-audio\", \"reason\": \"no module BTF in this kernel: the BPF policy cannot load (the x86_64 btf variant has it)\"}"
 
 before=$(cat $CI/current_governor)
@@ -105,12 +109,12 @@ while [ $r -le "$ROUNDS" ]; do
 			continue
 		fi
 		sleep 1 # the governor's history fills on the idle guest
-		c1=$(counters)
+		c1=$(counters) w1=$(why)
 		s1=$(snap)
 		out=$("$TOOL" "$SECONDS_" "$PERIOD_US" "$WORK_US" "$DEADLINE_US" 0 1)
 		rc=$?
 		s2=$(snap)
-		c2=$(counters)
+		c2=$(counters) w2=$(why)
 		gov=$(cat $CI/current_governor) ops=$(cat $E/ops)
 		if [ $rc != 0 ] || [ -z "$out" ]; then
 			bad="$bad $a/$r:audiosim-exit-$rc"
@@ -124,7 +128,7 @@ while [ $r -le "$ROUNDS" ]; do
 		ext-audio) [ "$gov $ops" = "ext audio" ] && [ "$1" -gt 0 ] && [ "$2" = 0 ] || bad="$bad $a/$r:decided-by-$dec-$gov-$ops" ;;
 		*) [ "$gov" = $a ] || bad="$bad $a/$r:governor-$gov" ;;
 		esac
-		bench "{\"arm\": \"$a\", \"round\": $r, \"governor\": \"$gov\", \"ops\": \"$ops\", \"decisions\": \"$dec\", \"before\": \"$s1\", \"after\": \"$s2\", \"workload\": $out}"
+		bench "{\"arm\": \"$a\", \"round\": $r, \"governor\": \"$gov\", \"ops\": \"$ops\", \"decisions\": \"$dec\", \"why_before\": \"$w1\", \"why_after\": \"$w2\", \"before\": \"$s1\", \"after\": \"$s2\", \"workload\": $out}"
 	done
 	r=$((r + 1))
 done

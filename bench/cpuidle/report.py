@@ -1,9 +1,9 @@
 """The cpuidle_ext bench report: bench/results/cpuidle-ARCH.json, cpuidle-ARCH.md, cpuidle-ARCH-*.png.
 
 Input: the guest's BENCH records (bench/cpuidle/cpuidle.sh): the simulated driver's states,
-and per run (arm, round) the kernel's per-state usage, time, above and below of every CPU
-before and after, the wall time between (/proc/uptime), the workload's figures and the
-governor's decision counters.
+and per run (arm, round) the kernel's per-state usage, time, above and below of every CPU and
+the simulator's exit wait of every CPU and state, before and after, the wall time between
+(/proc/uptime), the workload's figures and the governor's decision counters.
 
 Per run, over all CPUs:
 - residency of each state: the kernel's per-state time, as a share of all CPU time;
@@ -13,8 +13,12 @@ Per run, over all CPUs:
   that expects an early wake-up parks the CPU, what the issue's seed figure counts (C0
   occupancy during playback, 50% to 10%). Time running is the workload's, the same under any
   governor; it is reported apart (running_share);
-- energy proxy: mean power in mW, each state's time by its power figure (the driver's power
-  file) and the running time by the simulator's active_mw, over the wall time of all CPUs;
+- energy proxy: mean power in mW over the wall time of all CPUs: each state's time less its
+  exit wait by the state's power figure (the driver's power file), the exit wait by the
+  simulator's wake_mw, the running time by its active_mw. The kernel counts a state's exit wait
+  as time in the state; charged at the state's own power (the proxy of earlier reports, kept as
+  mean_power_state_mw) a state too deep for the idle period looked cheap: a wake-up from
+  system-off cost 3 ms at 5 mW;
 - the workload's deadline misses and wake-up latency (DSP timer expiry to the player running).
 Each arm's figure is the median over its rounds (a burst of host load in one round moves it
 little), with the spread (min, max) of the rounds; deadline misses are also summed.
@@ -50,6 +54,31 @@ RATIOS = {
 }
 
 
+def why_groups(text):
+    """The `reasons` and `learnt` files read as one line: [(label, [numbers])] in order."""
+    groups = []
+    for tok in text.split():
+        if tok.isalpha():
+            groups.append((tok, []))
+        elif groups:
+            groups[-1][1].append(int(tok))
+    return groups
+
+
+def why_delta(rec):
+    """The built-in policy's selections per reason and what its history learnt over a run:
+    {"reasons": {reason: per state}, "hits": per bin, "intercepts": per bin, "ignored": n}."""
+    if not rec.get("why_after"):
+        return None
+    b, a = why_groups(rec["why_before"]), why_groups(rec["why_after"])
+    if [g[0] for g in b] != [g[0] for g in a] or len(a) < 3:
+        return None
+    d = [(la, [x - y for x, y in zip(va, vb)]) for (la, va), (_, vb) in zip(a, b)]
+    reasons, (hits, intercepts, ignored) = d[:-3], d[-3:]
+    return {"reasons": {k: v for k, v in reasons}, "hits": hits[1], "intercepts": intercepts[1],
+            "ignored": ignored[1][0] if ignored[1] else 0}
+
+
 def run_figures(rec, head):
     names = head["states"].split()
     power = [int(x) for x in head["power_mw"].split()]
@@ -58,9 +87,14 @@ def run_figures(rec, head):
     polling = [i == 0 or n.upper() == "POLL" for i, n in enumerate(names)]
     b = [float(x) for x in rec["before"].split()]
     a = [float(x) for x in rec["after"].split()]
-    if len(b) != 1 + ncpu * ns * 4 or len(a) != len(b):
+    kernel = 1 + ncpu * ns * 4
+    # After the kernel's counters, the simulator's exit wait: a value per state for each CPU.
+    if len(b) <= kernel or (len(b) - kernel) % ns or len(a) != len(b):
         raise SystemExit(f"cpuidle report: run {rec['arm']}/{rec['round']}: "
-                         f"{len(b)} counters, expected {1 + ncpu * ns * 4}")
+                         f"{len(b)} counters, expected {kernel} and the exit wait's")
+    exit_us = [0.0] * ns
+    for k in range(kernel, len(b)):
+        exit_us[(k - kernel) % ns] += a[k] - b[k]
     wall_us = (a[0] - b[0]) * 1e6
     if wall_us <= 0:
         raise SystemExit("cpuidle report: no time passed over a run")
@@ -86,7 +120,10 @@ def run_figures(rec, head):
         per_cpu.append(mine)
     total = wall_us * ncpu
     c0_poll = sum(t for t, p in zip(time_us, polling) if p)
-    energy = sum(t * p for t, p in zip(time_us, power)) + running_us * active
+    wake = head["wake_mw"]
+    idle_energy = sum((t - x) * p + x * wake for t, x, p in zip(time_us, exit_us, power))
+    energy = idle_energy + running_us * active
+    state_energy = sum(t * p for t, p in zip(time_us, power)) + running_us * active
     w = rec["workload"]
     return {
         "wall_s": round(wall_us / 1e6, 2),
@@ -95,12 +132,15 @@ def run_figures(rec, head):
         "above": dict(zip(names, above)),
         "below": dict(zip(names, below)),
         "residency_per_cpu": per_cpu,
+        "exit_wait_us": dict(zip(names, (round(x) for x in exit_us))),
         "running_share": round(running_us / total, 4),
         "c0_poll_share": round(c0_poll / total, 4),
+        "exit_wait_share": round(sum(exit_us) / total, 4),
         "mean_power_mw": round(energy / total, 2),
         # The idle states alone, as the issue words the proxy: running time differs between
         # arms only by the emulation's and the governor's own cost.
-        "idle_power_mw": round(sum(t * p for t, p in zip(time_us, power)) / total, 2),
+        "idle_power_mw": round(idle_energy / total, 2),
+        "mean_power_state_mw": round(state_energy / total, 2),
         "misses": w["misses"],
         "periods": w["periods"],
         "lat_p50_us": w["lat_p50_us"],
@@ -108,6 +148,7 @@ def run_figures(rec, head):
         "lat_max_us": w["lat_max_us"],
         "done_p99_us": w["done_p99_us"],
         "decisions_bpf_builtin_clamped": rec["decisions"],
+        "why": why_delta(rec),
         "workload": w,
     }
 
@@ -115,8 +156,9 @@ def run_figures(rec, head):
 def summary(runs):
     """Median of each figure over the rounds, with min and max; misses summed too."""
     out = {"rounds": len(runs)}
-    for k in ("running_share", "c0_poll_share", "mean_power_mw", "idle_power_mw", "lat_p50_us",
-              "lat_p99_us", "lat_max_us", "done_p99_us", "misses"):
+    for k in ("running_share", "c0_poll_share", "exit_wait_share", "mean_power_mw", "idle_power_mw",
+              "mean_power_state_mw", "lat_p50_us", "lat_p99_us", "lat_max_us", "done_p99_us",
+              "misses"):
         v = [r[k] for r in runs]
         out[k] = round(statistics.median(v), 4)
         out[k + "_spread"] = [min(v), max(v)]
@@ -124,8 +166,17 @@ def summary(runs):
     out["periods_total"] = sum(r["periods"] for r in runs)
     names = list(runs[0]["residency"])
     out["residency"] = {n: round(statistics.median(r["residency"][n] for r in runs), 4) for n in names}
-    for k in ("usage", "above", "below"):
+    for k in ("usage", "above", "below", "exit_wait_us"):
         out[k] = {n: sum(r[k][n] for r in runs) for n in names}
+    whys = [r["why"] for r in runs if r.get("why")]
+    if whys:
+        add = lambda vs: [sum(x) for x in zip(*vs)]  # noqa: E731
+        out["why"] = {
+            "reasons": {k: add([w["reasons"][k] for w in whys]) for k in whys[0]["reasons"]},
+            "hits": add([w["hits"] for w in whys]),
+            "intercepts": add([w["intercepts"] for w in whys]),
+            "ignored": sum(w["ignored"] for w in whys),
+        }
     return out
 
 
@@ -172,6 +223,11 @@ def main():
                                       if au else None),
         "builtin_idle_energy_vs_best": benchlib.ratio(res["ext"]["idle_power_mw"],
                                                       res[best]["idle_power_mw"]),
+        "energy_ratio_vs_menu_exit_at_state_power": (
+            benchlib.ratio(au["mean_power_state_mw"], menu["mean_power_state_mw"]) if au else None),
+        "builtin_energy_vs_best_exit_at_state_power": benchlib.ratio(
+            res["ext"]["mean_power_state_mw"],
+            min(menu["mean_power_state_mw"], teo["mean_power_state_mw"])),
         "running_ratio_vs_menu": benchlib.ratio(au["running_share"], menu["running_share"]) if au else None,
         "lat_p99_ratio_vs_menu": benchlib.ratio(au["lat_p99_us"], menu["lat_p99_us"]) if au else None,
         "misses_total_delta_vs_menu": au["misses_total"] - menu["misses_total"] if au else None,
@@ -181,7 +237,7 @@ def main():
     machine = benchlib.machine(args, head["guest"])
     stem = os.path.join(args.outdir, f"cpuidle-{args.arch}")
     setup = {k: head[k] for k in ("driver", "states", "latency_us", "residency_us", "power_mw",
-                                  "active_mw", "rounds", "seconds", "period_us", "work_us",
+                                  "active_mw", "wake_mw", "rounds", "seconds", "period_us", "work_us",
                                   "deadline_us")}
     doc = {
         "bench": "cpuidle",
@@ -243,7 +299,8 @@ def md(args, stem, head, machine, setup, absent, present, res, ratios, spread, e
     lines += benchlib.machine_lines(machine)
     lines += ["", f"Simulated cpuidle driver `{setup['driver']}`: states {setup['states'].strip()}; exit latency "
               f"{setup['latency_us'].strip()} us, target residency {setup['residency_us'].strip()} us, power "
-              f"{setup['power_mw'].strip()} mW, running {setup['active_mw']} mW. Workload: a DSP timer on "
+              f"{setup['power_mw'].strip()} mW, running {setup['active_mw']} mW, waiting out an exit latency "
+              f"{setup['wake_mw']} mW. Workload: a DSP timer on "
               f"CPU 1 every {setup['period_us']} us wakes the player on CPU 1's peer, CPU 0, which works "
               f"{setup['work_us']} us and must be done {setup['deadline_us']} us after the expiry; the guest is "
               f"otherwise idle. {setup['rounds']} rounds of {setup['seconds']} s per arm, arms interleaved.", ""]
@@ -255,13 +312,14 @@ def md(args, stem, head, machine, setup, absent, present, res, ratios, spread, e
               ", ".join(f"`{k}` {v[0]}..{v[1]}" for k, v in spread.items() if v) + ".",
               "Other ratios: " + ", ".join(f"`{k}` {v}" for k, v in extra.items()) + ".", ""]
     head_row = "| arm | " + " | ".join(f"{n} %" for n in names) + \
-        " | running % | shallow % | mean mW | misses per run (all) | wake p50 us | wake p99 us | done p99 us |"
-    lines += [head_row, "|" + "---|" * (len(names) + 8)]
+        " | running % | shallow % | exit wait % | mean mW | misses per run (all) | wake p50 us | wake p99 us | done p99 us |"
+    lines += [head_row, "|" + "---|" * (len(names) + 9)]
     for a in present:
         r = res[a]
         pw = r["mean_power_mw_spread"]
         lines.append(f"| {LABELS[a]} | " + " | ".join(f"{100 * r['residency'][n]:.1f}" for n in names) +
                      f" | {100 * r['running_share']:.1f} | {100 * r['c0_poll_share']:.1f} | "
+                     f"{100 * r['exit_wait_share']:.1f} | "
                      f"{r['mean_power_mw']:.1f} ({pw[0]:.1f}-{pw[1]:.1f}) | {r['misses']:.0f} ({r['misses_total']}/{r['periods_total']}) | "
                      f"{r['lat_p50_us']:.0f} | {r['lat_p99_us']:.0f} | {r['done_p99_us']:.0f} |")
     lines += ["", "Entries per state over all rounds (above: the state was too deep for the idle "
@@ -271,6 +329,16 @@ def md(args, stem, head, machine, setup, absent, present, res, ratios, spread, e
         r = res[a]
         lines.append(f"| {LABELS[a]} | " + " | ".join(
             f"{r['usage'][n]} (above {r['above'][n]}, below {r['below'][n]})" for n in names) + " |")
+    if "why" in res.get("ext", {}):
+        w = res["ext"]["why"]
+        lines += ["", "ext's built-in policy over all rounds: selections per state by reason, and "
+                  "what its history learnt from each wakeup (per bin; one bin per state):", "",
+                  "| | " + " | ".join(names) + " |", "|" + "---|" * (len(names) + 1)]
+        for k, v in list(w["reasons"].items()) + [("learnt: hits", w["hits"]),
+                                                  ("learnt: intercepts", w["intercepts"])]:
+            lines.append(f"| {k} | " + " | ".join(str(x) for x in v[:len(names)]) + " |")
+        lines += ["", f"Wakeups not learnt from (cut short by the tick before the expected "
+                  f"wakeup): {w['ignored']}."]
     for p in ("residency", "energy", "c0poll", "latency"):
         lines += ["", f"![{p}](cpuidle-{arch}-{p}.png)"]
     lines.append("")

@@ -60,7 +60,7 @@ delta() { printf '%s\n%s\n' "$1" "$2" | awk 'NR == 1 { split($0, a) } NR == 2 { 
 
 sum() { echo "$1" | awk '{ for (i = 1; i <= NF; i++) n += $i } END { print n + 0 }'; }
 
-ktap_plan 24
+ktap_plan 26
 
 # An earlier suite of this boot may have left the simulator loaded (cpuidle_ext stays anyway).
 rmmod cpuidle_ext_sim 2>/dev/null
@@ -119,6 +119,61 @@ ktap_check "above and below per state match the kernel's" misses_match
 fewer() { [ "$(sum "$mu")" -le $(($(sum "$ms") + 2 * NCPU)) ] && [ "$(sum "$mu")" -gt 0 ]; }
 ktap_check "entries are at most the selections" fewer
 ktap_check "an idle guest reaches the deepest state (system-off)" [ "$(nth 4 "$ku")" -gt 0 ]
+
+# The built-in policy's reasons add up to its selections, per state, and what its history
+# learnt (hits, intercepts, ignored) to the entries; the files are read one after another, so
+# each CPU may be one decision apart between them.
+why() { cat $E/selected $E/reasons $E/learnt $E/usage; }
+w1=$(why)
+sleep 1
+w2=$(why)
+say "reasons and learnt after: $(echo "$w2" | sed -n 2,9p | tr '\n' ';')"
+adds_up() {
+	printf '%s\n%s\n' "$w1" "$w2" | awk -v n="$NCPU" '
+		{ r = (NR - 1) % 10 + 1; sign = NR <= 10 ? -1 : 1 }
+		r == 1 { for (i = 1; i <= NF; i++) sel[i] += sign * $i }
+		r >= 2 && r <= 6 { for (i = 2; i <= NF; i++) why[i - 1] += sign * $i }
+		r == 7 || r == 8 { for (i = 2; i <= NF; i++) learnt += sign * $i }
+		r == 9 { learnt += sign * $2 }
+		r == 10 { for (i = 1; i <= NF; i++) used += sign * $i }
+		END {
+			for (i in sel) { d = sel[i] - why[i]; if (d > n || d < -n) bad = 1 }
+			d = used - learnt
+			exit (bad || used <= 0 || d > 2 * n || d < -2 * n)
+		}'
+}
+ktap_check "reasons add up to the selections, what was learnt to the entries" adds_up
+
+# The simulator counts its exit wait (the bench charges it apart), a line per possible CPU: for
+# each state, at least the entries times the exit latency, at most the kernel's time in the
+# state (which holds it).
+sim() {
+	cat /sys/module/cpuidle_ext_sim/parameters/exit_wait_us
+	for s in 0 1 2 3; do
+		echo "$(cat $CPU/cpu0/cpuidle/state$s/latency) $(cat $CPU/cpu[0-9]*/cpuidle/state$s/usage $CPU/cpu[0-9]*/cpuidle/state$s/time | tr '\n' ' ')"
+	done
+}
+x1=$(sim)
+sleep 1
+x2=$(sim)
+say "exit wait per CPU and state (us): $(echo "$x2" | head -n "$NCPU" | tr '\n' ';')"
+exit_counted() {
+	printf '%s\n%s\n' "$x1" "$x2" | awk -v n="$NCPU" -v m="$(wc -l < /sys/module/cpuidle_ext_sim/parameters/exit_wait_us)" '
+		{ r = (NR - 1) % (m + 4) + 1; sign = NR <= m + 4 ? -1 : 1 }
+		r <= m { for (i = 1; i <= NF; i++) wait[i] += sign * $i }
+		r > m { s = r - m; lat[s] = $1
+			for (i = 2; i <= n + 1; i++) use[s] += sign * $i
+			for (i = n + 2; i <= 2 * n + 1; i++) tm[s] += sign * $i }
+		END {
+			for (s = 1; s <= 4; s++) {
+				lo = (use[s] - n) * lat[s]
+				if (wait[s] < lo || wait[s] > tm[s] + n * lat[s]) bad = 1
+				printf "# state %d: %d entries, exit wait %d us, time %d us\n", s - 1, use[s], wait[s], tm[s]
+			}
+			exit (bad || wait[2] + wait[3] + wait[4] <= 0)
+		}'
+}
+ktap_check "the simulator's exit wait is its entries' exit latency, within the kernel's time" exit_counted
 
 # A state disabled through the kernel's file is never selected.
 for f in $CPU/cpu[0-9]*/cpuidle/state3/disable; do echo 1 > "$f"; done

@@ -11,6 +11,11 @@
  * figure (power_mw), shown in the kernel's per-state power file, for energy estimates from
  * the kernel's own residency counters; active_mw is a running CPU's (C0) for the same sums.
  *
+ * The kernel counts the exit wait as residency in the state, so the driver counts it apart
+ * (exit_wait_us: per CPU, per state) and names the power to charge it at (wake_mw). With the
+ * default, WFI's figure, cluster-off and system-off break even with the next shallower state
+ * at their target residencies (core-off already at a quarter of its own).
+ *
  * The states are flagged CPUIDLE_FLAG_RCU_IDLE: RCU stops watching only around the wait for
  * the interrupt (ct_cpuidle_enter/exit), so the timing and waiting code runs as ordinary
  * instrumented code.
@@ -18,7 +23,9 @@
 #include <linux/cpu.h>
 #include <linux/cpuidle.h>
 #include <linux/delay.h>
+#include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 
 #include <asm/barrier.h>
@@ -49,6 +56,34 @@ MODULE_PARM_DESC(power_mw, "Power of each state in mW, shallow to deep (default 
 static int active_mw = 250;
 module_param(active_mw, int, 0444);
 MODULE_PARM_DESC(active_mw, "Power of a running CPU (C0) in mW, for energy estimates (default 250)");
+
+/* Not used by the driver: the power of a CPU waiting out an exit latency, for the same sums. */
+static int wake_mw = 100;
+module_param(wake_mw, int, 0444);
+MODULE_PARM_DESC(wake_mw, "Power while an exit latency is waited out, in mW, for energy estimates (default 100)");
+
+static DEFINE_PER_CPU(u64 [SIM_STATES], exit_wait_ns);
+
+/* exit_wait_us: one line per possible CPU, the time each state's exit wait took there, in us. */
+static int exit_wait_get(char *buf, const struct kernel_param *kp)
+{
+	int cpu, i, n = 0;
+
+	for_each_possible_cpu(cpu) {
+		u64 *w = per_cpu(exit_wait_ns, cpu);
+
+		for (i = 0; i < SIM_STATES; i++)
+			n += sysfs_emit_at(buf, n, "%llu%c", div_u64(READ_ONCE(w[i]), NSEC_PER_USEC),
+					   i + 1 < SIM_STATES ? ' ' : '\n');
+	}
+	return n;
+}
+
+static const struct kernel_param_ops exit_wait_ops = {
+	.get = exit_wait_get,
+};
+module_param_cb(exit_wait_us, &exit_wait_ops, NULL, 0444);
+MODULE_PARM_DESC(exit_wait_us, "Time spent waiting out exit latencies, per CPU and state, in us");
 
 static bool exit_wait = true;
 module_param(exit_wait, bool, 0644);
@@ -82,15 +117,20 @@ static void __cpuidle sim_wait_irq(void)
 
 static int sim_enter(struct cpuidle_device *dev, struct cpuidle_driver *drv, int index)
 {
-	u64 latency_ns = drv->states[index].exit_latency_ns, woke;
+	u64 latency_ns = drv->states[index].exit_latency_ns, woke, now, *w;
 
 	sim_wait_irq();
 	if (!READ_ONCE(exit_wait) || !latency_ns)
 		return index;
 	/* Wake-up costs the exit latency, as leaving a power-down state does. */
 	woke = ktime_get_ns();
-	while (ktime_get_ns() - woke < latency_ns)
+	do {
 		cpu_relax();
+		now = ktime_get_ns();
+	} while (now - woke < latency_ns);
+	/* Interrupts are off: only this CPU writes its counters. */
+	w = *this_cpu_ptr(&exit_wait_ns);
+	WRITE_ONCE(w[index], w[index] + now - woke);
 	return index;
 }
 
