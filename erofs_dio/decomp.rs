@@ -6,7 +6,7 @@
 use kernel::ffi::c_int;
 
 use crate::erofs::{Algorithm, Decompressor, Error, Result};
-use crate::ffi::{self, Codec, Dest};
+use crate::ffi::{self, Codec, Dest, Handed};
 
 /// Largest LZMA dictionary EROFS accepts (`Z_EROFS_LZMA_MAX_DICT_SIZE`).
 const LZMA_MAX_DICT: u32 = 8 << 20;
@@ -53,9 +53,30 @@ impl KernelDecompressor {
         let codec = Self::codec(algorithm)?;
         ffi::decompress_into(codec, src, dst, partial, self.dict()).map_err(error)
     }
+
+    /// As [`Self::decompress_into`], handed to a worker (see [`Handed`]); `dst` back when the
+    /// algorithm is not one the kernel decodes or no job could be allocated.
+    ///
+    /// # Safety
+    ///
+    /// As [`Handed::start`]: `src` stays valid and unchanged until the job is finished.
+    pub(crate) unsafe fn hand(
+        &mut self,
+        algorithm: Algorithm,
+        src: &[u8],
+        dst: Dest,
+        partial: bool,
+    ) -> core::result::Result<Handed, Dest> {
+        let Ok(codec) = Self::codec(algorithm) else {
+            return Err(dst);
+        };
+        // SAFETY: the caller's contract.
+        unsafe { Handed::start(codec, src, dst, partial, self.dict()) }
+    }
 }
 
-fn error(errno: c_int) -> Error {
+/// The crate's error for a decoder's negative errno.
+pub(crate) fn error(errno: c_int) -> Error {
     if errno == kernel::error::code::ENOMEM.to_errno() {
         Error::NoMemory
     } else {

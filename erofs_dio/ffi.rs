@@ -71,6 +71,16 @@ mod raw {
             partial: bool,
             dict_size: u32,
         ) -> c_int;
+        pub(super) fn erd_shim_job_start(
+            alg: u32,
+            src: *const u8,
+            slen: usize,
+            dst: *mut u8,
+            dlen: usize,
+            partial: bool,
+            dict_size: u32,
+        ) -> *mut c_void;
+        pub(super) fn erd_shim_job_finish(job: *mut c_void) -> c_int;
     }
 }
 
@@ -367,6 +377,69 @@ impl Drop for Dest {
     fn drop(&mut self) {
         // SAFETY: `handle` came from `erd_shim_dest_map` and is released once, here.
         unsafe { raw::erd_shim_dest_unmap(self.handle.as_ptr()) }
+    }
+}
+
+/// A decode of one pcluster into its [`Dest`], handed to a kworker (`worker.c`) so that it runs
+/// on another CPU while the reader goes on. [`Handed::finish`] (or dropping it) waits for it,
+/// or decodes it on the spot when no worker has started it; only then is the destination
+/// released.
+pub(crate) struct Handed {
+    job: NonNull<c_void>,
+    dest: Dest,
+}
+
+impl Handed {
+    /// Hands the decode of `src` into `dest` (as [`decompress_into`]) to a worker; gives
+    /// `dest` back when the job cannot be allocated.
+    ///
+    /// # Safety
+    ///
+    /// The bytes of `src` stay valid and unchanged until the job is finished or dropped.
+    pub(crate) unsafe fn start(
+        codec: Codec,
+        src: &[u8],
+        dest: Dest,
+        partial: bool,
+        dict_size: u32,
+    ) -> core::result::Result<Self, Dest> {
+        // SAFETY: `dest` maps `dest.len` writable bytes until it is dropped, which `Handed`
+        // does only after the job finished; `src` outlives the job (the caller's contract).
+        let job = unsafe {
+            raw::erd_shim_job_start(
+                codec as u32,
+                src.as_ptr(),
+                src.len(),
+                dest.ptr.as_ptr(),
+                dest.len,
+                partial,
+                dict_size,
+            )
+        };
+        match NonNull::new(job) {
+            Some(job) => Ok(Self { job, dest }),
+            None => Err(dest),
+        }
+    }
+
+    /// Waits for the decode (or runs it here): the destination, and the bytes written or a
+    /// negative errno.
+    pub(crate) fn finish(self) -> (Dest, core::result::Result<usize, c_int>) {
+        let me = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `job` came from `erd_shim_job_start` and is finished once: `me` is never
+        // dropped.
+        let ret = unsafe { raw::erd_shim_job_finish(me.job.as_ptr()) };
+        // SAFETY: `me.dest` is moved out once and `me` is not used or dropped after it.
+        let dest = unsafe { core::ptr::read(&me.dest) };
+        (dest, usize::try_from(ret).map_err(|_| ret))
+    }
+}
+
+impl Drop for Handed {
+    fn drop(&mut self) {
+        // SAFETY: `job` came from `erd_shim_job_start` and is finished once, here; `dest` is
+        // released after it, with the other fields.
+        unsafe { raw::erd_shim_job_finish(self.job.as_ptr()) };
     }
 }
 

@@ -38,6 +38,8 @@ extern atomic64_t erd_cache_hits;
 extern atomic64_t erd_mapped_decodes;
 extern atomic64_t erd_ahead_reads;
 extern atomic64_t erd_ahead_used;
+extern atomic64_t erd_handed_decodes;
+extern atomic64_t erd_helper_decodes;
 extern atomic64_t erd_ns_device;
 extern atomic64_t erd_ns_meta;
 extern atomic64_t erd_ns_decode;

@@ -16,6 +16,11 @@
 //! Compressed extents are read from the device a run of consecutive pclusters at a time, and
 //! while one run decodes the request's next run is already being read into a second buffer:
 //! at most one run (up to [`MAX_RUN`] bytes) is in flight per request.
+//!
+//! Extents decoded straight into the destination are decoded two at a time: the first handed
+//! to a kworker ([`Handed`]), which a free CPU runs while the reader decodes the second, so one
+//! large request uses more than one CPU. The sink is told of both in file order, after both,
+//! so bytes past a failed extent are never counted as read.
 
 use core::ops::Range;
 use kernel::alloc::flags::__GFP_NOWARN;
@@ -25,12 +30,12 @@ use kernel::error::code::{EIO, ENOMEM};
 use kernel::prelude::*;
 
 use crate::cache::{Buffers, Key};
-use crate::decomp::KernelDecompressor;
+use crate::decomp::{self, KernelDecompressor};
 use crate::device::{Device, Meta};
 use crate::erofs::{
     self, decode_extent, decode_input, BlockSource, Extent, ExtentKind, FileMap, FileType,
 };
-use crate::ffi::{self, Dest, Event, IterSink, PendingRead};
+use crate::ffi::{self, Dest, Event, Handed, IterSink, PendingRead};
 use crate::mount::Mount;
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
@@ -45,6 +50,9 @@ const MAX_SPAN: u64 = 4 << 20;
 const MAX_RUN: u64 = MAX_PCLUSTER;
 /// Largest decoded extent accepted; the format bounds it well below this.
 const MAX_DECODED: u64 = 16 << 20;
+/// Smallest decoded extent worth handing to another CPU: a worker's wake-up costs about what
+/// decoding a few pages does.
+const MIN_HANDED: usize = 64 * 1024;
 
 /// Where read bytes go, in order.
 pub(crate) trait Sink {
@@ -141,6 +149,15 @@ pub(crate) struct Reader<'a> {
     held: Option<(u64, usize)>,
     /// The request's next run, being read into what was `bufs.next`.
     ahead: Option<Ahead>,
+    /// An extent's decode handed to a worker, reading `bufs.raw`, not yet passed to the sink.
+    handed: Option<HandedDecode>,
+}
+
+/// A decode handed to a worker: running, or finished (before `bufs.raw` changed) and waiting
+/// for its turn at the sink.
+enum HandedDecode {
+    Running(Handed),
+    Done(Dest, core::result::Result<usize, kernel::ffi::c_int>),
 }
 
 /// A run of pclusters read ahead: the device range (start, length), the file offset where
@@ -154,6 +171,8 @@ struct Ahead {
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
+        // A handed decode reads `bufs.raw`: finished before the buffers go.
+        self.handed = None;
         self.drop_ahead();
         let bufs = core::mem::take(&mut self.bufs);
         self.mnt.spare.lock().give(bufs);
@@ -216,6 +235,7 @@ impl<'a> Reader<'a> {
             bufs: mnt.spare.lock().take(),
             held: None,
             ahead: None,
+            handed: None,
         }
     }
 
@@ -266,6 +286,23 @@ impl<'a> Reader<'a> {
             return Ok(0);
         }
         let end = pos.saturating_add(len).min(size);
+        let read = self.read_extents(file, pos, end, sink, allow_fragments);
+        // The decode handed last lies before whatever failed: its bytes count, or its error
+        // is the first in file order.
+        self.settle(sink)?;
+        read?;
+        Ok(end - pos)
+    }
+
+    /// [`Self::read_inner`]'s loop over the extents of `[pos, end)`.
+    fn read_extents(
+        &mut self,
+        file: &FileMap,
+        pos: u64,
+        end: u64,
+        sink: &mut dyn Sink,
+        allow_fragments: bool,
+    ) -> Result {
         let sb = &self.mnt.vol.sb;
         // Directory blocks are metadata: every lookup of a path reads them again.
         let is_dir = FileType::from_mode(file.inode.mode) == Some(FileType::Directory);
@@ -280,6 +317,14 @@ impl<'a> Reader<'a> {
             }
             let within = p - ext.logical;
             let n = ext.end().min(end) - p;
+            // Whatever is not decoded into a mapped destination goes to the sink now: the
+            // decode handed before it first.
+            let mapped = ext.kind == ExtentKind::Compressed
+                && ext.algorithm.needs_decompressor()
+                && !ext.decode_is_shared(within, within.saturating_add(n));
+            if !mapped {
+                self.settle(sink)?;
+            }
             match ext.kind {
                 ExtentKind::Hole => {
                     let mut left = n;
@@ -339,10 +384,9 @@ impl<'a> Reader<'a> {
                         _ => None,
                     };
                     if let Some(dest) = dest {
-                        self.decode_into(file, &ext, end, &dest)?;
-                        sink.filled(dest);
-                        ffi::count(Event::MappedDecode);
+                        self.decode_mapped(file, &ext, end, dest, sink)?;
                     } else {
+                        self.settle(sink)?;
                         let hit = self.decode(file, &ext, end, within, need, cache)?;
                         sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
                         if cache && !hit {
@@ -353,7 +397,7 @@ impl<'a> Reader<'a> {
             }
             p += n;
         }
-        Ok(end - pos)
+        Ok(())
     }
 }
 
@@ -396,6 +440,76 @@ impl Reader<'_> {
         Ok(false)
     }
 
+    /// Decodes the whole compressed extent `ext` into `dest` and passes it to the sink: handed
+    /// to a worker when no decode is, to the sink with the next one (see the module
+    /// documentation); else decoded here, then passed after the handed one.
+    fn decode_mapped(
+        &mut self,
+        file: &FileMap,
+        ext: &Extent,
+        end: u64,
+        dest: Dest,
+        sink: &mut dyn Sink,
+    ) -> Result {
+        let dest = if self.handed.is_none() && dest.len() >= MIN_HANDED {
+            match self.hand(file, ext, end, dest)? {
+                None => return Ok(()),
+                Some(dest) => dest,
+            }
+        } else {
+            dest
+        };
+        let decoded = self.decode_into(file, ext, end, &dest);
+        self.settle(sink)?;
+        decoded?;
+        sink.filled(dest);
+        ffi::count(Event::MappedDecode);
+        Ok(())
+    }
+
+    /// Hands the decode of `ext` into `dest` to a worker; gives `dest` back when it cannot.
+    fn hand(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: Dest) -> Result<Option<Dest>> {
+        let raw = self.load_at(file, ext, end)?;
+        let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
+        let (algorithm, src, partial) =
+            decode_input(&self.mnt.vol.sb, ext, raw, dest.len()).map_err(read_error)?;
+        // SAFETY: `src` lies in `bufs.raw`, which changes only in `load_at` and `load_run`, and
+        // both finish the handed decode first, as dropping the reader does.
+        match unsafe { self.dec.hand(algorithm, src, dest, partial) } {
+            Ok(h) => {
+                self.handed = Some(HandedDecode::Running(h));
+                Ok(None)
+            }
+            Err(dest) => Ok(Some(dest)),
+        }
+    }
+
+    /// Lets the handed decode finish, if one runs: `bufs.raw` is about to change.
+    fn finish_handed(&mut self) {
+        if let Some(HandedDecode::Running(h)) = self.handed.take() {
+            let (dest, res) = h.finish();
+            self.handed = Some(HandedDecode::Done(dest, res));
+        }
+    }
+
+    /// Passes the handed decode's destination to the sink once it is written.
+    fn settle(&mut self, sink: &mut dyn Sink) -> Result {
+        let (dest, res) = match self.handed.take() {
+            None => return Ok(()),
+            Some(HandedDecode::Running(h)) => h.finish(),
+            Some(HandedDecode::Done(dest, res)) => (dest, res),
+        };
+        let n = res.map_err(|e| read_error(decomp::error(e)))?;
+        if n != dest.len() {
+            return Err(read_error(erofs::Error::Corrupted(
+                "decompressed size mismatch",
+            )));
+        }
+        sink.filled(dest);
+        ffi::count(Event::MappedDecode);
+        Ok(())
+    }
+
     /// Decodes the whole compressed extent `ext` into `dest`, mapped from the destination.
     fn decode_into(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: &Dest) -> Result {
         let sb = &self.mnt.vol.sb;
@@ -420,6 +534,7 @@ impl Reader<'_> {
         let plen = to_usize(ext.physical_len)?;
         let at = if ext.inline {
             // A pcluster packed inline beside its inode is metadata.
+            self.finish_handed();
             self.held = None;
             let raw = grow(&mut self.bufs.raw, plen)?;
             self.meta.read(ext.physical, raw).map_err(read_error)?;
@@ -443,6 +558,7 @@ impl Reader<'_> {
                 return to_usize(ext.physical - start);
             }
         }
+        self.finish_handed();
         self.held = None;
         let (run, run_end) = match self.ahead.take() {
             Some(a) if a.start == ext.physical && ext.physical_len <= a.len as u64 => {

@@ -77,5 +77,8 @@ void *erd_shim_dest_map(void *iter, size_t len, void **handle);
 void erd_shim_dest_unmap(void *handle);
 int erd_shim_decompress(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial,
 			u32 dict_size);
+void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen,
+			 bool partial, u32 dict_size);
+int erd_shim_job_finish(void *job);
 
 #endif

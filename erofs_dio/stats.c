@@ -4,7 +4,8 @@
  * reads went straight into the caller's buffer, with how many bytes, and how many through
  * bounce pages (see io.c); how many decoded pclusters came from the mount's cache, and how
  * many extents were decoded straight into the reader's mapped destination (dest.c); how many
- * runs of pclusters were read ahead and how many of them were then decoded; and the
+ * runs of pclusters were read ahead and how many of them were then decoded; how many decodes
+ * a reader handed to a kworker and how many a kworker ran (the rest were taken back); and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
  * copying to the caller, and in directory lookups and inode setup (the engine's part of
  * opening a file, metadata reads included), so each cost of the read path is measured apart.
@@ -21,6 +22,8 @@ atomic64_t erd_cache_hits;
 atomic64_t erd_mapped_decodes;
 atomic64_t erd_ahead_reads;
 atomic64_t erd_ahead_used;
+atomic64_t erd_handed_decodes;
+atomic64_t erd_helper_decodes;
 atomic64_t erd_ns_device;
 atomic64_t erd_ns_meta;
 atomic64_t erd_ns_decode;
@@ -47,6 +50,8 @@ static const struct {
 	{ "mapped_decodes", &erd_mapped_decodes },
 	{ "ahead_reads", &erd_ahead_reads },
 	{ "ahead_used", &erd_ahead_used },
+	{ "handed_decodes", &erd_handed_decodes },
+	{ "helper_decodes", &erd_helper_decodes },
 	{ "ns_device", &erd_ns_device },
 	{ "ns_meta", &erd_ns_meta },
 	{ "ns_decode", &erd_ns_decode },

@@ -133,7 +133,7 @@ run() {
 	fi
 	echo "# BENCH {\"run\":\"$name\",\"rep\":$rep,\"fs\":\"$fstype\",\"direct\":$direct,\"mem\":\"$mem\"," \
 		"\"jobs\":$jobs,\"bs\":\"$BS\",\"bytes\":$bytes,\"bw_bytes\":$(fio_key bw_bytes)," \
-		"\"runtime_ms\":$(fio_key runtime),\"wall_cs\":$((t1 - t0)),\"busy_jiffies\":$((b1 - b0))," \
+		"\"runtime_ms\":$(fio_key runtime),\"job_runtime_ms\":$(fio_key job_runtime | grep . || echo null),\"wall_cs\":$((t1 - t0)),\"busy_jiffies\":$((b1 - b0))," \
 		"\"hz\":100,\"ncpu\":$NCPU,\"fio_usr_pct\":$(fio_key usr_cpu)," \
 		"\"fio_sys_pct\":$(fio_key sys_cpu),\"cached_kb_before\":$c0,\"cached_kb_after\":$c1," \
 		"\"cgroup_file_bytes\":$file,\"cgroup_peak_bytes\":$peak,\"file_bytes\":$SIZE" \

@@ -59,6 +59,12 @@ def derive(r):
     d["cpu_s_per_gib"] = round(cpu_s / (r["bytes"] / (1 << 30)), 2)
     wall = r["wall_cs"] / 100
     d["cpu_util"] = round(cpu_s / (wall * r["ncpu"]), 3) if wall else None
+    # fio's runtime is its longest job's; job_runtime the jobs' sum: their balance, 1 when the
+    # jobs end together, lower when vCPUs idle at the end while the last job finishes alone.
+    rt = r.get("runtime_ms")
+    jr = r.get("job_runtime_ms")
+    d["job_balance"] = round(jr / (rt * r["jobs"]), 3) if jr and rt else None
+    d["runtime_share"] = round(rt / (wall * 1000), 3) if rt and wall else None
     growth = (r["cached_kb_after"] - r["cached_kb_before"]) * 1024
     d["cached_growth_bytes"] = growth
     d["page_cache_growth_fraction"] = round(growth / r["bytes"], 5)
@@ -83,7 +89,7 @@ def summarize(group):
     """The median of each figure over a configuration's rounds."""
     keys = ("mib_s", "cpu_s", "cpu_s_per_gib", "cpu_util", "cached_growth_bytes",
             "page_cache_growth_fraction", "cgroup_file_bytes", "fio_usr_pct", "fio_sys_pct",
-            "cache_hits", "mapped_decodes") + tuple(k.replace("ns_", "s_per_gib_")
+            "cache_hits", "mapped_decodes", "job_balance", "runtime_share") + tuple(k.replace("ns_", "s_per_gib_")
                                                     for k in COSTS)
     first = group[0]
     out = {k: first[k] for k in ("run", "fs", "direct", "mem", "jobs", "bs")}
@@ -354,8 +360,9 @@ def main():
            "4 jobs read disjoint quarters, 1 job reads it all. fio runs in its own memory cgroup "
            "(memory.max set only for low memory).", "",
            "| path | memory | jobs | MiB/s (min-max) | CPU s | CPU s/GiB | CPU busy "
-           "| Cached growth MiB | growth / bytes read | cgroup page cache MiB | fio usr/sys % |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| Cached growth MiB | growth / bytes read | cgroup page cache MiB | fio usr/sys % "
+           "| jobs' runtime, mean / longest | fio runtime / window |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     names = {"buffered": "stock erofs buffered", "dio-buffered": "erofs_dio buffered",
              "dio": "erofs_dio O_DIRECT",
              "limit": "erofs_dio O_DIRECT, image in RAM"}
@@ -365,7 +372,8 @@ def main():
                   f"{r['cpu_s']:.1f} | {r['cpu_s_per_gib']:.1f} | {r['cpu_util'] * 100:.0f}% | "
                   f"{r['cached_growth_bytes'] / MIB:.1f} | {r['page_cache_growth_fraction']:.4f} | "
                   f"{r['cgroup_file_bytes'] / MIB:.1f} | "
-                  f"{r['fio_usr_pct']:.1f}/{r['fio_sys_pct']:.1f} |")
+                  f"{r['fio_usr_pct']:.1f}/{r['fio_sys_pct']:.1f} | "
+                  f"{fmt(r.get('job_balance'))} | {fmt(r.get('runtime_share'))} |")
     costed = [r for r in runs if r.get("s_per_gib_decode") is not None]
     if costed:
         md += ["", "## Where erofs_dio's time goes", "",
@@ -441,7 +449,12 @@ def main():
            "- CPU: busy jiffies of all vCPUs in /proc/stat (user, nice, system, irq, softirq, "
            "steal) over the run, so kernel work outside the reader's context (erofs's "
            "decompression workers, loop workers) counts; `CPU busy` is that over wall time times "
-           "vCPUs. fio's own usr/sys percentages are listed as well.",
+           "vCPUs. The window is fio's whole life, its start-up and exit included, so short runs "
+           "show idle vCPUs that fio's runtime does not hold (`fio runtime / window`: the share "
+           "of the window fio spent reading). fio's own usr/sys percentages are listed as well.",
+           "- Jobs' runtime, mean over longest: fio's `job_runtime` (the jobs' runtimes summed) "
+           "over the jobs times its `runtime` (the longest job's, which its aggregate bandwidth "
+           "divides by): below 1 when jobs end apart and vCPUs idle while the last one finishes.",
            "- Page cache: Cached in /proc/meminfo before and after the run (everything in the "
            "guest), and the `file` bytes of memory.stat in the run's own cgroup just before "
            "unmount, which is the page cache of the file being read (per file: fio reads only "

@@ -25,7 +25,7 @@ refused() {
 	fi
 }
 
-ktap_plan $(($(echo "$images" | grep -c .) + 6))
+ktap_plan $(($(echo "$images" | grep -c .) + 9))
 ktap_check "modprobe erofs_dio" modprobe erofs_dio
 modprobe erofs # for the tools image
 mkdir -p /mnt/tools /mnt/d
@@ -61,6 +61,23 @@ done
 ktap_diag "mutated images: $clean read cleanly, $failing mounted with read errors, $refused_n refused"
 ktap_check "some mutated images mount" test $((clean + failing)) -gt 0
 ktap_check "some mutated images are refused or fail reads" test $((failing + refused_n)) -gt 0
+
+# A request over many whole extents hands every other decode to a worker and passes them on in
+# file order: where a decode fails, a 4 MiB O_DIRECT read stops at the same byte, with the
+# same bytes before it, as 64 KiB reads (which decode each extent through the buffer, alone).
+mount -t erofs_dio -o ro "$(disk runs-flip.img)" /mnt/d
+j0=$(cat /sys/kernel/debug/erofs_dio/handed_decodes 2>/dev/null || echo 0)
+big=$(cd /mnt/d && "$DIO" cat 4194304 0 runs.bin 2> /tmp/big.err | sha256sum)
+j1=$(cat /sys/kernel/debug/erofs_dio/handed_decodes 2>/dev/null || echo 0)
+small=$(cd /mnt/d && "$DIO" cat 65536 0 runs.bin 2> /tmp/small.err | sha256sum)
+umount /mnt/d
+at() { sed -n 's/.* failed at \([0-9]* errno [0-9]*\)$/\1/p' "$1"; }
+ktap_diag "runs-flip.img: 4 MiB reads failed at $(at /tmp/big.err), 64 KiB reads at $(at /tmp/small.err); $((j1 - j0)) decodes handed"
+ktap_check "runs-flip.img: the overwritten bytes make a read fail with EIO or EUCLEAN" \
+	grep -q -e ' errno 5$' -e ' errno 117$' /tmp/small.err
+ktap_expect_eq "runs-flip.img: a 4 MiB O_DIRECT read stops where 64 KiB reads do, same bytes" \
+	"$small $(at /tmp/small.err)" "$big $(at /tmp/big.err)"
+ktap_check "runs-flip.img: the 4 MiB reads handed decodes to a worker" test $((j1 - j0)) -gt 0
 umount /mnt/tools
 ktap_check "rmmod erofs_dio" rmmod erofs_dio
 ktap_finish

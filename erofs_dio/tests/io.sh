@@ -6,10 +6,10 @@
 # one run of them reads the next run while the first decodes (ahead_used); whole extents decode
 # straight into the destination (mapped_decodes): the caller's pages with O_DIRECT, the folios
 # of readahead; over every file, only a last partial block (a file's short last read) may
-# bounce, once per file. On the lz4hc image
-# with fragments, files kept whole in the packed inode are slices of a few pclusters, decoded
-# once and then served by the mount's cache (cache_hits). Every file's bytes equal stock
-# erofs's.
+# bounce, once per file. On the lz4hc image with fragments, files kept whole in the packed
+# inode are slices of a few pclusters, decoded once and then served by the mount's cache
+# (cache_hits), and every other large extent of a request is handed to a worker
+# (handed_decodes). Every file's bytes equal stock erofs's.
 . "$SUITE_DIR/ktap.sh"
 
 disk() { echo "$SUITE_DISKS" | awk -v n="$1" '$2 == n {print $1}'; }
@@ -26,7 +26,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 24
+ktap_plan 26
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -136,6 +136,18 @@ h1=$(count cache_hits)
 ktap_expect_eq "fragments: $nfrag files read with O_DIRECT match stock" "$ref" "$got"
 at_least "fragments: decoded once, then served by the mount's cache" "$(delta "$h0" "$h1")" \
 	"$((nfrag / 2 > 0 ? nfrag / 2 : 1))"
+# One request over many extents each decoded straight into it: every other decode is handed
+# to a worker (run on a free CPU, or taken back by the reader), all passed on in file order.
+j0=$(count handed_decodes) w0=$(count helper_decodes)
+got=$(cd /mnt/d && "$DIO" cat 4194304 0 big/runs.bin | sha256sum)
+j1=$(count handed_decodes) w1=$(count helper_decodes)
+ktap_expect_eq "big/runs.bin on lz4hc: one 4 MiB O_DIRECT read matches stock" "$runs_ref" "$got"
+if [ "$(nproc)" -gt 1 ]; then
+	at_least "big/runs.bin on lz4hc: decodes handed to a worker ($(delta "$w0" "$w1") run by one)" \
+		"$(delta "$j0" "$j1")" 1
+else
+	ktap_expect_eq "big/runs.bin on lz4hc: one CPU, no decode handed to a worker" 0 "$(delta "$j0" "$j1")"
+fi
 ktap_check "erofs_dio unmounts lz4hc" umount /mnt/d
 umount /mnt/tools
 ktap_check "rmmod erofs_dio takes the counters away" sh -c "rmmod erofs_dio && test ! -e $D"

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * erofs_dio decode helpers: a pcluster of a large read decoded by a kworker, on whatever CPU
+ * is free, while the reader decodes the next one itself. The reader then takes the decode
+ * back if no worker has started it (every CPU busy), so a loaded system pays only for queueing
+ * it, never for waiting on it.
+ */
+#include <linux/cpumask.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+struct erd_job {
+	struct work_struct work;
+	const u8 *src;
+	u8 *dst;
+	size_t slen, dlen;
+	u32 alg, dict_size;
+	bool partial;
+	int ret;
+};
+
+static void erd_job_work(struct work_struct *work)
+{
+	struct erd_job *j = container_of(work, struct erd_job, work);
+
+	j->ret = erd_shim_decompress(j->alg, j->src, j->slen, j->dst, j->dlen, j->partial,
+				     j->dict_size);
+	atomic64_inc(&erd_helper_decodes);
+}
+
+void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen,
+			 bool partial, u32 dict_size)
+{
+	struct erd_job *j;
+
+	if (num_online_cpus() < 2)
+		return NULL;
+	j = kmalloc(sizeof(*j), GFP_KERNEL | __GFP_NOWARN);
+	if (!j)
+		return NULL;
+	*j = (struct erd_job){
+		.src = src, .dst = dst, .slen = slen, .dlen = dlen,
+		.alg = alg, .dict_size = dict_size, .partial = partial,
+	};
+	INIT_WORK(&j->work, erd_job_work);
+	queue_work(system_unbound_wq, &j->work);
+	atomic64_inc(&erd_handed_decodes);
+	return j;
+}
+
+int erd_shim_job_finish(void *job)
+{
+	struct erd_job *j = job;
+	int ret;
+
+	/* Still queued: cancelled, and decoded here. Running or done: waited for. */
+	if (cancel_work_sync(&j->work))
+		j->ret = erd_shim_decompress(j->alg, j->src, j->slen, j->dst, j->dlen, j->partial,
+					     j->dict_size);
+	ret = j->ret;
+	kfree(j);
+	return ret;
+}
