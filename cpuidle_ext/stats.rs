@@ -96,8 +96,9 @@ impl Stats {
     pub(crate) fn builtin(&self, state: usize, reason: Reason) {
         self.builtin.add(1);
         bump(&self.selected, state, 1);
-        if let Some(i) = REASONS.iter().position(|(r, _)| *r == reason) {
-            bump(&self.reasons[i], state, 1);
+        let i = REASONS.iter().position(|(r, _)| *r == reason);
+        if let Some(per) = i.and_then(|i| self.reasons.get(i)) {
+            bump(per, state, 1);
         }
     }
 
@@ -169,15 +170,15 @@ pub(crate) fn show(name: &[u8], out: &mut Out<'_>) -> Result {
         b"reasons" => {
             for (i, (_, label)) in REASONS.iter().enumerate() {
                 write!(out, "{label} ").map_err(|_| EINVAL)?;
-                states_line(out, |s| &s.reasons[i], 1)?;
+                states_line(out, |s| s.reasons.get(i), 1)?;
             }
             return Ok(());
         }
         b"learnt" => {
             write!(out, "hits ").map_err(|_| EINVAL)?;
-            states_line(out, |s| &s.hits, 1)?;
+            states_line(out, |s| Some(&s.hits), 1)?;
             write!(out, "intercepts ").map_err(|_| EINVAL)?;
-            states_line(out, |s| &s.intercepts, 1)?;
+            states_line(out, |s| Some(&s.intercepts), 1)?;
             return writeln!(out, "ignored {}", total(|s| &s.ignored)).map_err(|_| EINVAL);
         }
         _ => {
@@ -191,14 +192,14 @@ pub(crate) fn show(name: &[u8], out: &mut Out<'_>) -> Result {
         }
     };
     let scale = if name == b"time" { 1000 } else { 1 };
-    states_line(out, per, scale)
+    states_line(out, |s| Some(per(s)), scale)
 }
 
 /// One line: a per-state counter summed over the CPUs, divided by `scale`, shallow to deep.
-fn states_line(out: &mut Out<'_>, per: impl Fn(&Stats) -> &PerState, scale: u64) -> Result {
+fn states_line(out: &mut Out<'_>, per: impl Fn(&Stats) -> Option<&PerState>, scale: u64) -> Result {
     let mut sums = [0u64; MAX_STATES];
     ffi::for_each_cpu(|cpu| {
-        for (sum, c) in sums.iter_mut().zip(per(&cpu.stats)) {
+        for (sum, c) in sums.iter_mut().zip(per(&cpu.stats).into_iter().flatten()) {
             *sum = sum.wrapping_add(c.get());
         }
     });
@@ -210,7 +211,7 @@ fn states_line(out: &mut Out<'_>, per: impl Fn(&Stats) -> &PerState, scale: u64)
     let count = ffi::state_count().max(used).min(MAX_STATES);
     for (i, sum) in sums.iter().take(count).enumerate() {
         let sep = if i == 0 { "" } else { " " };
-        write!(out, "{sep}{}", sum / scale).map_err(|_| EINVAL)?;
+        write!(out, "{sep}{}", sum.checked_div(scale).unwrap_or(*sum)).map_err(|_| EINVAL)?;
     }
     writeln!(out).map_err(|_| EINVAL)
 }

@@ -52,7 +52,7 @@ attach() {
 		value $(le32 1) $(le32 "$PERIOD_US") $(le32 0) 0 0 0 0
 }
 detach() {
-	[ "$(cat $E/ops)" = none ] && return 0
+	case "$(cat $E/ops)" in none | unsupported) return 0 ;; esac
 	bpftool map delete id "$(map_id struct_ops)" key 0 0 0 0 && [ "$(cat $E/ops)" = none ]
 }
 
@@ -124,7 +124,7 @@ while [ $r -le "$ROUNDS" ]; do
 		dec=$(printf '%s\n%s\n' "$c1" "$c2" | awk 'NR == 1 { split($0, a) } NR == 2 { printf "%d %d %d", $1 - a[1], $2 - a[2], $3 - a[3] }')
 		set -- $dec
 		case $a in
-		ext) [ "$gov $ops" = "ext none" ] && [ "$1" = 0 ] && [ "$2" -gt 0 ] || bad="$bad $a/$r:decided-by-$dec-$gov-$ops" ;;
+		ext) { [ "$gov $ops" = "ext none" ] || [ "$gov $ops" = "ext unsupported" ]; } && [ "$1" = 0 ] && [ "$2" -gt 0 ] || bad="$bad $a/$r:decided-by-$dec-$gov-$ops" ;;
 		ext-audio) [ "$gov $ops" = "ext audio" ] && [ "$1" -gt 0 ] && [ "$2" = 0 ] || bad="$bad $a/$r:decided-by-$dec-$gov-$ops" ;;
 		*) [ "$gov" = $a ] || bad="$bad $a/$r:governor-$gov" ;;
 		esac
