@@ -95,7 +95,7 @@ fn half_the_exit_latency_is_taken_off() {
 }
 
 #[test]
-fn the_tick_after_the_expected_wakeup_is_a_hit_before_it_nothing() {
+fn the_tick_after_the_expected_wakeup_teaches_what_was_reached_before_it_nothing() {
     let states = phone();
     let cfg = Config::DEFAULT;
     let mut h = History::new();
@@ -109,15 +109,33 @@ fn the_tick_after_the_expected_wakeup_is_a_hit_before_it_nothing() {
     // The tick 1 ms in: too soon to say.
     assert_eq!(h.reflect(&states, &tick(sel.state, MS)), Reflected::Ignored);
     assert_eq!(*h.bins(), before);
-    // The tick 2.5 ms in, after the expected 1.8 ms: a hit for the timer.
+    // The tick 2.5 ms in, after the expected 1.8 ms but in its bin (core-off's): no news.
     h.select(&cfg, &states, &input(100 * MS));
     assert_eq!(
         h.reflect(&states, &tick(sel.state, 2_500 * US)),
-        Reflected::Hit(3)
+        Reflected::Ignored
     );
-    // After begin (a BPF selection) there is no expectation: a hit.
+    assert_eq!(*h.bins(), before);
+    // 3.5 ms in: the CPU reached cluster-off's bin, no more is known (the timer's bin,
+    // system-off's, starts at 20 ms).
+    h.select(&cfg, &states, &input(100 * MS));
+    assert_eq!(
+        h.reflect(&states, &tick(sel.state, 3_500 * US)),
+        Reflected::Intercept(2)
+    );
+    // The tick 4 ms in with the timer 5 ms away: the timer's bin reached, a hit.
+    h.select(&cfg, &states, &input(5 * MS));
+    assert_eq!(h.reflect(&states, &tick(0, 4 * MS)), Reflected::Hit(2));
+    // After begin (a BPF selection) there is no expectation: what was reached past WFI's bin.
     h.begin(100 * MS);
-    assert_eq!(h.reflect(&states, &tick(0, 10 * US)), Reflected::Hit(3));
+    assert_eq!(h.reflect(&states, &tick(0, 10 * US)), Reflected::Ignored);
+    h.begin(100 * MS);
+    assert_eq!(
+        h.reflect(&states, &tick(0, 2 * MS)),
+        Reflected::Intercept(1)
+    );
+    h.begin(100 * MS);
+    assert_eq!(h.reflect(&states, &tick(0, 25 * MS)), Reflected::Hit(3));
 }
 
 #[test]

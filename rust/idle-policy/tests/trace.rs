@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{parse, phone, x86, Period, Replay, Stats, TimerOnly, MS, US};
+use common::{parse, phone, x86, Period, Replay, Rng, Stats, TimerOnly, MS, US};
 use idle_policy::policy::{History, IdleState};
 
 const WARMUP: usize = 20;
@@ -161,4 +161,31 @@ fn a_disabled_state_is_skipped_on_every_trace() {
     assert_eq!(s.per_state[2], 0, "{s:?}");
     assert_eq!(s.mode(), 1, "{s:?}");
     assert!(s.permille(s.too_deep) <= 20, "{s:?}");
+}
+
+/// An audio DSP waking the CPU every 5 ms, the player's work in between (4.4-4.8 ms idle, past
+/// the 4 ms tick), and other early wakeups (1-2.5 ms) on one period in five; no timer within
+/// 100 ms. When the tick, kept for a short expected idle, cuts a long period, the CPU only
+/// reached the bin it reached: taken for a timer wakeup, that sends the next choice to
+/// system-off (a 3 ms exit on a wakeup due within 5 ms) and keeps the tick cutting periods.
+#[test]
+fn wakeups_just_past_the_tick_take_cluster_off_never_system_off() {
+    let mut rng = Rng::new(5);
+    let trace: Vec<Period> = (0..2000)
+        .map(|_| {
+            let wake_ns = if rng.range(0, 10) < 2 {
+                rng.range(1_000, 2_500) * US
+            } else {
+                rng.range(4_400, 4_800) * US
+            };
+            Period {
+                timer_ns: 100 * MS,
+                wake_ns,
+            }
+        })
+        .collect();
+    let s = policy(phone(), &trace);
+    assert_eq!(s.per_state[3], 0, "{s:?}");
+    assert!(s.per_state[2] * 4 >= s.selects * 3, "{s:?}");
+    assert!(s.tick_wakeups * 10 <= s.selects, "{s:?}");
 }

@@ -8,12 +8,17 @@
 //! - an **intercept** in the bin of the measured idle duration when a non-timer event (an
 //!   interrupt, an IPI) woke it in a shallower bin than the sleep length's;
 //! - when the tick (or the polling state's time limit) cut the idle period short, the event
-//!   that would have ended it is unknown. If the CPU had by then been idle at least as long as
-//!   the selection expected, the early wakeup it predicted did not come: a hit, as in teo, so
-//!   that a CPU whose early wakeups stopped moves back to deep states even while the tick runs.
-//!   If the tick came sooner, nothing is learnt and nothing decays: counting it as a hit would
-//!   make a steady early wakeup shortly after the tick period look like a timer wakeup, and
-//!   counting it as an intercept would teach the tick's own period.
+//!   that would have ended it is unknown; the CPU would have stayed idle at least as long as
+//!   it did. If that was shorter than the selection expected, nothing is learnt and nothing
+//!   decays (the tick says nothing about the predicted early wakeup). Else the early wakeup it
+//!   predicted did not come, and what the CPU reached is learnt: a hit in the sleep length's
+//!   bin when the idle time reached that bin, else an intercept in the bin it reached when
+//!   that is deeper than the expected duration's (nothing otherwise: no news). Only
+//!   that much is known: a steady early wakeup just after the tick period (an audio DSP's every
+//!   5 ms against a 4 ms tick) must not pass for a timer wakeup, or the next choice is the
+//!   deepest state and its exit latency lands on the wakeup. A CPU whose early wakeups stopped
+//!   still moves back to deep states: the bin it reached expects an idle period past the tick,
+//!   so the tick is stopped, and the timer's wakeup is then seen as a hit.
 //!
 //! With the 1/8 decay the last ~8 wakeups weigh most: each bin stays below `8 * PULSE + 8`
 //! (about 8200), so the sums over 10 bins fit `u32` with room to spare.
@@ -133,11 +138,9 @@ impl History {
         if wakeup.cut_short && wakeup.measured_ns < expected_ns.min(sleep_ns) {
             return Reflected::Ignored;
         }
-        for bin in &mut self.bins {
-            bin.decay();
-        }
         let timer_bin = bin_of(states, sleep_ns);
-        let early = !wakeup.cut_short && wakeup.measured_ns < sleep_ns;
+        // Cut short: idle at least this long, which may already reach the timer's bin.
+        let early = wakeup.cut_short || wakeup.measured_ns < sleep_ns;
         let duration_bin = if early {
             let latency = state_at(states, wakeup.state).map_or(0, |s| s.exit_latency_ns);
             let idle_ns = if wakeup.measured_ns >= latency {
@@ -149,6 +152,16 @@ impl History {
         } else {
             timer_bin
         };
+        // A cut that reached no further than the expected bin tells nothing new.
+        if wakeup.cut_short
+            && duration_bin < timer_bin
+            && duration_bin <= bin_of(states, expected_ns)
+        {
+            return Reflected::Ignored;
+        }
+        for bin in &mut self.bins {
+            bin.decay();
+        }
         if duration_bin == timer_bin {
             if let Some(bin) = self.bins.get_mut(timer_bin) {
                 bin.hits = bin.hits.saturating_add(PULSE);
