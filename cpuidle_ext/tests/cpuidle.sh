@@ -122,7 +122,7 @@ ktap_check "an idle guest reaches the deepest state (system-off)" [ "$(nth 4 "$k
 
 # The built-in policy's reasons add up to its selections, per state, and what its history
 # learnt (hits, intercepts, ignored) to the entries; the files are read one after another, so
-# each CPU may be one decision apart between them.
+# the CPUs may have decided a few times between them (a slow guest: a few percent).
 why() { cat $E/selected $E/reasons $E/learnt $E/usage; }
 w1=$(why)
 sleep 1
@@ -137,16 +137,19 @@ adds_up() {
 		r == 9 { learnt += sign * $2 }
 		r == 10 { for (i = 1; i <= NF; i++) used += sign * $i }
 		END {
-			for (i in sel) { d = sel[i] - why[i]; if (d > n || d < -n) bad = 1 }
-			d = used - learnt
-			exit (bad || used <= 0 || d > 2 * n || d < -2 * n)
+			for (i in sel) {
+				d = sel[i] - why[i]; lim = 2 * n + sel[i] / 20
+				if (d > lim || d < -lim) bad = 1
+			}
+			d = used - learnt; lim = 2 * n + used / 20
+			exit (bad || used <= 0 || d > lim || d < -lim)
 		}'
 }
 ktap_check "reasons add up to the selections, what was learnt to the entries" adds_up
 
 # The simulator counts its exit wait (the bench charges it apart), a line per possible CPU: for
-# each state, at least the entries times the exit latency, at most the kernel's time in the
-# state (which holds it).
+# each power-down state, at least the entries times the exit latency, at most the kernel's time
+# in the state (which holds it).
 sim() {
 	cat /sys/module/cpuidle_ext_sim/parameters/exit_wait_us
 	for s in 0 1 2 3; do
@@ -154,7 +157,9 @@ sim() {
 	done
 }
 x1=$(sim)
-sleep 1
+# Wakeups every 50 ms for a second: deep states entered and left.
+i=0
+while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done
 x2=$(sim)
 say "exit wait per CPU and state (us): $(echo "$x2" | head -n "$NCPU" | tr '\n' ';')"
 exit_counted() {
@@ -165,15 +170,27 @@ exit_counted() {
 			for (i = 2; i <= n + 1; i++) use[s] += sign * $i
 			for (i = n + 2; i <= 2 * n + 1; i++) tm[s] += sign * $i }
 		END {
+			# The files are read one after another: a CPU may enter and leave states
+			# meanwhile, a few times (WFI, whose wait is a microsecond, many: not checked).
+			for (s = 2; s <= 4; s++) {
+				lo = (use[s] - 2 * n) * lat[s]
+				if (wait[s] < lo || wait[s] > tm[s] + 2 * n * lat[s]) bad = 1
+			}
 			for (s = 1; s <= 4; s++) {
-				lo = (use[s] - n) * lat[s]
-				if (wait[s] < lo || wait[s] > tm[s] + n * lat[s]) bad = 1
-				printf "# state %d: %d entries, exit wait %d us, time %d us\n", s - 1, use[s], wait[s], tm[s]
+				printf "state %d: %d entries, exit wait %d us, time %d us\n", s - 1, use[s], wait[s], tm[s]
 			}
 			exit (bad || wait[2] + wait[3] + wait[4] <= 0)
 		}'
 }
-ktap_check "the simulator's exit wait is its entries' exit latency, within the kernel's time" exit_counted
+exit_counted > /tmp/exit_counted
+ok=$?
+sed 's/^/# /' /tmp/exit_counted
+if [ $ok = 0 ]; then
+	ktap_pass "the simulator's exit wait is its entries' exit latency, within the kernel's time"
+else
+	ktap_fail "the simulator's exit wait is its entries' exit latency, within the kernel's time" \
+		"$(printf '%s | %s' "$x1" "$x2" | tr '\n' ' ')"
+fi
 
 # A state disabled through the kernel's file is never selected.
 for f in $CPU/cpu[0-9]*/cpuidle/state3/disable; do echo 1 > "$f"; done
