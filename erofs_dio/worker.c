@@ -7,6 +7,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/workqueue.h>
 
 #include "internal.h"
@@ -34,6 +35,7 @@ void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dl
 			 bool partial, u32 dict_size)
 {
 	struct erd_job *j;
+	unsigned int cpu;
 
 	if (num_online_cpus() < 2)
 		return NULL;
@@ -45,7 +47,14 @@ void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dl
 		.alg = alg, .dict_size = dict_size, .partial = partial,
 	};
 	INIT_WORK(&j->work, erd_job_work);
-	queue_work(system_unbound_wq, &j->work);
+	/*
+	 * On the next CPU's pod: an unbound work item stays in the queuing CPU's cache domain,
+	 * which on a guest (or a part) without shared cache info is that CPU alone.
+	 */
+	cpu = cpumask_next(raw_smp_processor_id(), cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	queue_work_on(cpu, system_unbound_wq, &j->work);
 	atomic64_inc(&erd_handed_decodes);
 	return j;
 }

@@ -89,7 +89,8 @@ def summarize(group):
     """The median of each figure over a configuration's rounds."""
     keys = ("mib_s", "cpu_s", "cpu_s_per_gib", "cpu_util", "cached_growth_bytes",
             "page_cache_growth_fraction", "cgroup_file_bytes", "fio_usr_pct", "fio_sys_pct",
-            "cache_hits", "mapped_decodes", "job_balance", "runtime_share") + tuple(k.replace("ns_", "s_per_gib_")
+            "cache_hits", "mapped_decodes", "handed_decodes", "helper_decodes", "job_balance",
+            "runtime_share") + tuple(k.replace("ns_", "s_per_gib_")
                                                     for k in COSTS)
     first = group[0]
     out = {k: first[k] for k in ("run", "fs", "direct", "mem", "jobs", "bs")}
@@ -384,13 +385,14 @@ def main():
                "s/GiB (all vCPUs, busy jiffies) beside them for scale. Device waits are not CPU "
                "time, and with several jobs they overlap each other.", "",
                "| path | memory | jobs | device wait | metadata | decode | copy | CPU "
-               "| extents decoded in place | decoded-cache hits |",
-               "|---|---|---|---|---|---|---|---|---|---|"]
+               "| extents decoded in place | handed to a kworker, run by one | decoded-cache hits |",
+               "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in costed:
             md.append(f"| {names[r['run']]} | {r['mem']} | {r['jobs']} "
                       f"| {r['s_per_gib_device']:.2f} | {r['s_per_gib_meta']:.2f} "
                       f"| {r['s_per_gib_decode']:.2f} | {r['s_per_gib_copy']:.2f} "
                       f"| {r['cpu_s_per_gib']:.2f} | {r['mapped_decodes']:.0f} "
+                      f"| {fmt(r.get('handed_decodes'), '.0f')}, {fmt(r.get('helper_decodes'), '.0f')} "
                       f"| {r['cache_hits']:.0f} |")
     if small:
         md += ["", "## Small files", "",
