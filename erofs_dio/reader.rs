@@ -317,16 +317,11 @@ impl<'a> Reader<'a> {
             }
             let within = p - ext.logical;
             let n = ext.end().min(end) - p;
-            // Whatever is not decoded into a mapped destination goes to the sink now: the
-            // decode handed before it first.
-            let mapped = ext.kind == ExtentKind::Compressed
-                && ext.algorithm.needs_decompressor()
-                && !ext.decode_is_shared(within, within.saturating_add(n));
-            if !mapped {
-                self.settle(sink)?;
-            }
+            // Whatever is not decoded into a mapped destination goes to the sink now, after
+            // the decode handed before it (`settle`).
             match ext.kind {
                 ExtentKind::Hole => {
+                    self.settle(sink)?;
                     let mut left = n;
                     while left > 0 {
                         let c = left.min(CHUNK as u64) as usize;
@@ -337,6 +332,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 ExtentKind::Plain => {
+                    self.settle(sink)?;
                     let mut off = 0u64;
                     while off < n {
                         let c = (n - off).min(CHUNK as u64) as usize;
@@ -361,6 +357,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 ExtentKind::Fragment => {
+                    self.settle(sink)?;
                     let packed = match (allow_fragments, self.mnt.vol.packed) {
                         (true, Some(packed)) => packed,
                         _ => return Err(read_error(erofs::Error::Corrupted("fragment"))),

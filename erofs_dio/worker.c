@@ -22,12 +22,15 @@ struct erd_job {
 	int ret;
 };
 
-static void erd_job_work(struct work_struct *work)
+static void erd_job_decode(struct erd_job *j)
 {
-	struct erd_job *j = container_of(work, struct erd_job, work);
-
 	j->ret = erd_shim_decompress(j->alg, j->src, j->slen, j->dst, j->dlen, j->partial,
 				     j->dict_size);
+}
+
+static void erd_job_work(struct work_struct *work)
+{
+	erd_job_decode(container_of(work, struct erd_job, work));
 	atomic64_inc(&erd_helper_decodes);
 }
 
@@ -66,8 +69,7 @@ int erd_shim_job_finish(void *job)
 
 	/* Still queued: cancelled, and decoded here. Running or done: waited for. */
 	if (cancel_work_sync(&j->work))
-		j->ret = erd_shim_decompress(j->alg, j->src, j->slen, j->dst, j->dlen, j->partial,
-					     j->dict_size);
+		erd_job_decode(j);
 	ret = j->ret;
 	kfree(j);
 	return ret;
