@@ -398,6 +398,28 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The decoder's input for the whole of `ext` into `dest`, from `raw` of the raw buffer.
+fn input<'r>(
+    sb: &erofs::Superblock,
+    ext: &Extent,
+    buf: &'r [u8],
+    raw: Range<usize>,
+    dest: &Dest,
+) -> Result<(erofs::Algorithm, &'r [u8], bool)> {
+    let raw = buf.get(raw).ok_or(corrupted())?;
+    decode_input(sb, ext, raw, dest.len()).map_err(read_error)
+}
+
+/// A decode into `dest` that wrote `n` bytes filled it, or the image is corrupt.
+fn whole(n: usize, dest: &Dest) -> Result {
+    if n != dest.len() {
+        return Err(read_error(erofs::Error::Corrupted(
+            "decompressed size mismatch",
+        )));
+    }
+    Ok(())
+}
+
 fn key(ext: &Extent) -> Key {
     Key {
         physical: ext.physical,
@@ -467,9 +489,7 @@ impl Reader<'_> {
     /// Hands the decode of `ext` into `dest` to a worker; gives `dest` back when it cannot.
     fn hand(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: Dest) -> Result<Option<Dest>> {
         let raw = self.load_at(file, ext, end)?;
-        let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
-        let (algorithm, src, partial) =
-            decode_input(&self.mnt.vol.sb, ext, raw, dest.len()).map_err(read_error)?;
+        let (algorithm, src, partial) = input(&self.mnt.vol.sb, ext, &self.bufs.raw, raw, &dest)?;
         // SAFETY: `src` lies in `bufs.raw`, which changes only in `load_at` and `load_run`, and
         // both finish the handed decode first, as dropping the reader does.
         match unsafe { self.dec.hand(algorithm, src, dest, partial) } {
@@ -496,12 +516,7 @@ impl Reader<'_> {
             Some(HandedDecode::Running(h)) => h.finish(),
             Some(HandedDecode::Done(dest, res)) => (dest, res),
         };
-        let n = res.map_err(|e| read_error(decomp::error(e)))?;
-        if n != dest.len() {
-            return Err(read_error(erofs::Error::Corrupted(
-                "decompressed size mismatch",
-            )));
-        }
+        whole(res.map_err(|e| read_error(decomp::error(e)))?, &dest)?;
         sink.filled(dest);
         ffi::count(Event::MappedDecode);
         Ok(())
@@ -509,21 +524,13 @@ impl Reader<'_> {
 
     /// Decodes the whole compressed extent `ext` into `dest`, mapped from the destination.
     fn decode_into(&mut self, file: &FileMap, ext: &Extent, end: u64, dest: &Dest) -> Result {
-        let sb = &self.mnt.vol.sb;
         let raw = self.load_at(file, ext, end)?;
-        let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
-        let (algorithm, src, partial) =
-            decode_input(sb, ext, raw, dest.len()).map_err(read_error)?;
+        let (algorithm, src, partial) = input(&self.mnt.vol.sb, ext, &self.bufs.raw, raw, dest)?;
         let n = self
             .dec
             .decompress_into(algorithm, src, dest, partial)
             .map_err(read_error)?;
-        if n != dest.len() {
-            return Err(read_error(erofs::Error::Corrupted(
-                "decompressed size mismatch",
-            )));
-        }
-        Ok(())
+        whole(n, dest)
     }
 
     /// Makes the raw buffer hold `ext`'s pcluster; returns where it lies in it.
