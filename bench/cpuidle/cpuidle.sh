@@ -14,10 +14,10 @@
 # PERIOD_US and wakes the player on CPU 0 by futex, the player works WORK_US and must be done
 # DEADLINE_US after the expiry; otherwise the guest is idle. Each run records the kernel's own
 # per-state usage, time, above and below of every CPU and the simulator's exit wait per CPU and
-# state, before and after (one read each), the wall time between them, the workload's figures
-# and, for ext, the governor's decision counters, as "# BENCH {json}" lines for
-# bench/cpuidle/report.py. A run whose workload failed, or an ext arm whose decisions were not
-# taken by the policy it names, is red.
+# state, before and after (one read each), the wall time between them, every CPU's busy and
+# idle time from /proc/stat, the workload's figures and, for ext, the governor's decision
+# counters, as "# BENCH {json}" lines for bench/cpuidle/report.py. A run whose workload failed,
+# or an ext arm whose decisions were not taken by the policy it names, is red.
 . "$SUITE_DIR/ktap.sh"
 
 CPU=/sys/devices/system/cpu
@@ -71,6 +71,9 @@ arm() {
 # is loaded).
 # shellcheck disable=SC2086
 snap() { { cat /proc/uptime $FILES | awk '{ printf "%s ", $1 }'; tr '\n' ' ' < $P/exit_wait_us; } | sed 's/ *$//'; }
+# cpustat: every CPU's user, nice, system, idle, iowait, irq and softirq time from /proc/stat
+# (USER_HZ ticks), one line: what the kernel counts as busy, against the states' own time.
+cpustat() { awk '/^cpu[0-9]/ { printf "%s %s %s %s %s %s %s ", $2, $3, $4, $5, $6, $7, $8 }' /proc/stat | sed 's/ *$//'; }
 # counters: the governor's decision counters (bpf, builtin, clamped).
 counters() { cat $E/bpf $E/builtin $E/clamped | tr '\n' ' '; }
 # why: the built-in policy's selections per reason and state, and what its history learnt.
@@ -110,10 +113,10 @@ while [ $r -le "$ROUNDS" ]; do
 		fi
 		sleep 1 # the governor's history fills on the idle guest
 		c1=$(counters) w1=$(why)
-		s1=$(snap)
+		s1=$(snap) t1=$(cpustat)
 		out=$("$TOOL" "$SECONDS_" "$PERIOD_US" "$WORK_US" "$DEADLINE_US" 0 1)
 		rc=$?
-		s2=$(snap)
+		s2=$(snap) t2=$(cpustat)
 		c2=$(counters) w2=$(why)
 		gov=$(cat $CI/current_governor) ops=$(cat $E/ops)
 		if [ $rc != 0 ] || [ -z "$out" ]; then
@@ -128,7 +131,7 @@ while [ $r -le "$ROUNDS" ]; do
 		ext-audio) [ "$gov $ops" = "ext audio" ] && [ "$1" -gt 0 ] && [ "$2" = 0 ] || bad="$bad $a/$r:decided-by-$dec-$gov-$ops" ;;
 		*) [ "$gov" = $a ] || bad="$bad $a/$r:governor-$gov" ;;
 		esac
-		bench "{\"arm\": \"$a\", \"round\": $r, \"governor\": \"$gov\", \"ops\": \"$ops\", \"decisions\": \"$dec\", \"why_before\": \"$w1\", \"why_after\": \"$w2\", \"before\": \"$s1\", \"after\": \"$s2\", \"workload\": $out}"
+		bench "{\"arm\": \"$a\", \"round\": $r, \"governor\": \"$gov\", \"ops\": \"$ops\", \"decisions\": \"$dec\", \"why_before\": \"$w1\", \"why_after\": \"$w2\", \"before\": \"$s1\", \"after\": \"$s2\", \"cpustat_before\": \"$t1\", \"cpustat_after\": \"$t2\", \"workload\": $out}"
 	done
 	r=$((r + 1))
 done

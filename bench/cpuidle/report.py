@@ -8,6 +8,8 @@ the simulator's exit wait of every CPU and state, before and after, the wall tim
 Per run, over all CPUs:
 - residency of each state: the kernel's per-state time, as a share of all CPU time;
 - running (C0): CPU time in no idle state (the wall time less the states' time, per CPU);
+  split into busy (what /proc/stat counts as busy: tasks and interrupts) and the idle path
+  (the rest: the idle loop's own work outside a state, the governor's included);
 - c0_poll: time in the shallowest state (state 0: WFI on the simulated driver, the polling
   state on x86 drivers) and in any polling state, as a share of all CPU time: where a governor
   that expects an early wake-up parks the CPU, what the issue's seed figure counts (C0
@@ -79,6 +81,23 @@ def why_delta(rec):
             "ignored": ignored[1][0] if ignored[1] else 0}
 
 
+def cpu_busy(rec, ncpu):
+    """Every CPU's busy time over a run (user, nice, system, irq, softirq of /proc/stat, in
+    USER_HZ ticks of 10 ms) in us, summed and per CPU; (None, []) for records without it."""
+    if not rec.get("cpustat_before"):
+        return None, []
+    b = [int(x) for x in rec["cpustat_before"].split()]
+    a = [int(x) for x in rec["cpustat_after"].split()]
+    if len(b) != 7 * ncpu or len(a) != len(b):
+        raise SystemExit(f"cpuidle report: run {rec['arm']}/{rec['round']}: {len(b)} /proc/stat "
+                         f"figures, expected {7 * ncpu}")
+    per = []
+    for c in range(ncpu):
+        d = [a[7 * c + j] - b[7 * c + j] for j in range(7)]
+        per.append((d[0] + d[1] + d[2] + d[5] + d[6]) * 10000.0)
+    return sum(per), per
+
+
 def run_figures(rec, head):
     names = head["states"].split()
     power = [int(x) for x in head["power_mw"].split()]
@@ -124,6 +143,9 @@ def run_figures(rec, head):
     idle_energy = sum((t - x) * p + x * wake for t, x, p in zip(time_us, exit_us, power))
     energy = idle_energy + running_us * active
     state_energy = sum(t * p for t, p in zip(time_us, power)) + running_us * active
+    busy_us, per_cpu_busy = cpu_busy(rec, ncpu)
+    for mine, busy in zip(per_cpu, per_cpu_busy):
+        mine["busy"] = round(busy / wall_us, 4)
     w = rec["workload"]
     return {
         "wall_s": round(wall_us / 1e6, 2),
@@ -134,6 +156,11 @@ def run_figures(rec, head):
         "residency_per_cpu": per_cpu,
         "exit_wait_us": dict(zip(names, (round(x) for x in exit_us))),
         "running_share": round(running_us / total, 4),
+        # Of the running time, what the kernel counts as busy (tasks, interrupts) and the rest:
+        # the idle loop's own work outside any state (governor, tick, cpuidle core).
+        "busy_share": round(busy_us / total, 4) if busy_us is not None else None,
+        "idle_path_share": (round((running_us - busy_us) / total, 4)
+                            if busy_us is not None else None),
         "c0_poll_share": round(c0_poll / total, 4),
         "exit_wait_share": round(sum(exit_us) / total, 4),
         "mean_power_mw": round(energy / total, 2),
@@ -156,6 +183,11 @@ def run_figures(rec, head):
 def summary(runs):
     """Median of each figure over the rounds, with min and max; misses summed too."""
     out = {"rounds": len(runs)}
+    for k in ("busy_share", "idle_path_share"):
+        v = [r[k] for r in runs if r.get(k) is not None]
+        if v:
+            out[k] = round(statistics.median(v), 4)
+            out[k + "_spread"] = [min(v), max(v)]
     for k in ("running_share", "c0_poll_share", "exit_wait_share", "mean_power_mw", "idle_power_mw",
               "mean_power_state_mw", "lat_p50_us", "lat_p99_us", "lat_max_us", "done_p99_us",
               "misses"):
@@ -322,6 +354,23 @@ def md(args, stem, head, machine, setup, absent, present, res, ratios, spread, e
                      f"{100 * r['exit_wait_share']:.1f} | "
                      f"{r['mean_power_mw']:.1f} ({pw[0]:.1f}-{pw[1]:.1f}) | {r['misses']:.0f} ({r['misses_total']}/{r['periods_total']}) | "
                      f"{r['lat_p50_us']:.0f} | {r['lat_p99_us']:.0f} | {r['done_p99_us']:.0f} |")
+    if all(res[a].get("busy_share") is not None for a in present):
+        lines += ["", "Where the running time goes, per CPU (CPU 0 the player's, CPU 1 the DSP's), "
+                  "medians of the rounds, % of the CPU's time: running is the wall time less the "
+                  "states' time, busy what /proc/stat counts as busy on it (tasks, interrupts), "
+                  "idle path the rest (the idle loop's own work outside any state: governor, tick, "
+                  "cpuidle core); USER_HZ steps of 10 ms.", "",
+                  "| arm | running | busy | idle path | CPU 0 running, busy | CPU 1 running, busy |",
+                  "|---|---|---|---|---|---|"]
+        for a in present:
+            r = res[a]
+            cells = []
+            for c in range(len(r["runs"][0]["residency_per_cpu"])):
+                run = statistics.median(x["residency_per_cpu"][c]["running"] for x in r["runs"])
+                busy = statistics.median(x["residency_per_cpu"][c]["busy"] for x in r["runs"])
+                cells.append(f"{100 * run:.1f}, {100 * busy:.1f}")
+            lines.append(f"| {LABELS[a]} | {100 * r['running_share']:.1f} | {100 * r['busy_share']:.1f} | "
+                         f"{100 * r['idle_path_share']:.1f} | " + " | ".join(cells[:2]) + " |")
     lines += ["", "Entries per state over all rounds (above: the state was too deep for the idle "
               "period; below: a deeper one would have fitted), from the kernel's counters:", "",
               "| arm | " + " | ".join(names) + " |", "|" + "---|" * (len(names) + 1)]
