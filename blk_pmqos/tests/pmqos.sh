@@ -97,20 +97,22 @@ fi
 ktap_expect_eq "a disk that does not exist: ENOENT" "No such file or directory" \
 	"$(werr $B/attach nosuchdisk)"
 
-# A lone read raises the floor to the top frequency; it is dropped after the hold.
+# A lone read raises the floor to the top frequency; it is dropped after the hold. The hold is
+# long enough for a slow guest (the debug kernel beside another guest) to read devfreq's
+# frequencies while the floor is still up.
 ktap_check "the device idles at its lowest frequency" wait_for 5 is $DF/cur_freq $FMIN
-set_hold() { echo 2s > $D/hold_time && echo 10ms > $D/rate_limit && is $D/hold_time 2s; }
-ktap_check "hold_time 2s and rate_limit 10ms are taken" set_hold
+set_hold() { echo 5s > $D/hold_time && echo 10ms > $D/rate_limit && is $D/hold_time 5s; }
+ktap_check "hold_time 5s and rate_limit 10ms are taken" set_hold
 lone_reads 3
 ktap_check "lone reads raise the floor (floor_khz 800000)" wait_for 3 is $D/floor_khz 800000
 ktap_expect_eq "devfreq's min_freq and cur_freq follow" "$FMAX $FMAX" \
 	"$(cat $DF/min_freq) $(cat $DF/cur_freq)"
 say "requests $(cat $D/requests) qualifying $(cat $D/qualifying) boosts $(cat $D/boosts) updates $(cat $D/updates)"
-ktap_check "the floor is dropped after the hold" wait_for 5 is $D/floor_khz 0
+ktap_check "the floor is dropped after the hold" wait_for 10 is $D/floor_khz 0
 ktap_expect_eq "min_freq is the lowest again; one boost, two updates" "$FMIN 1 2" \
 	"$(cat $DF/min_freq) $(cat $D/boosts) $(cat $D/updates)"
 b=$(cat $D/boosted_ms)
-ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 1900 ] && [ $b -le 4000 ]"
+ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 4900 ] && [ $b -le 8000 ]"
 
 # A steady rhythm of lone reads (fio, one every 200 ms for 6 s) within a 500 ms hold: the floor
 # drops between the reads and is up when each arrives. A plain hold would raise it once and keep
