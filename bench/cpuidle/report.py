@@ -9,7 +9,10 @@ Per run, over all CPUs:
 - residency of each state: the kernel's per-state time, as a share of all CPU time;
 - running (C0): CPU time in no idle state (the wall time less the states' time, per CPU);
   split into busy (what /proc/stat counts as busy: tasks and interrupts) and the idle path
-  (the rest: the idle loop's own work outside a state, the governor's included);
+  (the rest: the idle loop's own work outside a state, the governor's included). Indicative
+  only: /proc/stat's busy fields are sampled by the tick, which the arms stop and keep
+  differently, and its idle field does not match the states' time on the simulated driver
+  (its exit wait runs after the interrupt), so neither splits the running time exactly;
 - c0_poll: time in the shallowest state (state 0: WFI on the simulated driver, the polling
   state on x86 drivers) and in any polling state, as a share of all CPU time: where a governor
   that expects an early wake-up parks the CPU, what the issue's seed figure counts (C0
@@ -359,7 +362,8 @@ def md(args, stem, head, machine, setup, absent, present, res, ratios, spread, e
                   "medians of the rounds, % of the CPU's time: running is the wall time less the "
                   "states' time, busy what /proc/stat counts as busy on it (tasks, interrupts), "
                   "idle path the rest (the idle loop's own work outside any state: governor, tick, "
-                  "cpuidle core); USER_HZ steps of 10 ms.", "",
+                  "cpuidle core); USER_HZ steps of 10 ms. Indicative only: the busy fields are "
+                  "sampled by the tick, which the arms stop and keep differently.", "",
                   "| arm | running | busy | idle path | CPU 0 running, busy | CPU 1 running, busy |",
                   "|---|---|---|---|---|---|"]
         for a in present:
