@@ -30,7 +30,6 @@ struct cpuidle_state_usage {
 
 struct cpuidle_device {
 	unsigned int cpu;
-	__s64 last_residency_ns;
 	struct cpuidle_state_usage states_usage[STATE_MAX];
 } __attribute__((preserve_access_index));
 
