@@ -23,7 +23,7 @@ P16K=${CHECK_16K:-1}
 case " $ARCHES " in *" arm64 "*) ;; *) P16K=0 ;; esac
 PARALLEL=${CHECK_PARALLEL:-1}
 mkdir -p results
-rm -f results/build-*.log results/build-*.done results/host.done
+rm -f results/build-*.log results/build-*.done
 : > results/timings.txt
 summary=()
 passed=0 failed=0
@@ -119,11 +119,8 @@ done
 # Runs the builds in order; each leaves results/build-SLUG.done holding "STATUS SECONDS".
 build_chain() {
 	local b slug name arch variant action t rc
-	# Kbuild's clean (the clippy step) deletes object files anywhere below the repo, cargo's
-	# target/ included: build the first kernel now, but touch the repo only once the host
-	# tests are done.
-	scripts/kernel.sh x86_64 default > /dev/null
-	while [ ! -f results/host.done ]; do sleep 2; done
+	# No step cleans the repo (clippy builds in a copy), so the builds run beside the host
+	# tests, and the first guest can start before they end.
 	for b in "${builds[@]}"; do
 		read -r slug name arch variant action <<< "$b"
 		t=$(date +%s)
@@ -165,18 +162,6 @@ record_builds() {
 	done
 }
 
-stage "setup" scripts/setup.sh
-chain_pid=
-if [ "$PARALLEL" = 1 ]; then
-	build_chain 2>&1 | sed -u 's/^/[build] /' >&2 &
-	chain_pid=$!
-fi
-stage "host: cargo test" cargo test --workspace --quiet
-stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
-stage "host: erofs-format afl fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
-stage "fmt" scripts/fmt.sh --check
-touch results/host.done
-[ "$PARALLEL" = 1 ] || build_chain
 # The guests, in two lanes side by side: a TCG guest leaves much of a core idle (sleeps, waits
 # for background work). The x86_64 debug kernel's guest takes about as long as all the others
 # together, so with it lane 2 runs it alone and lane 1 the others; without it, lane 2 takes
@@ -215,15 +200,38 @@ lane() { # N: runs the guests of lane N (of 2) in order
 	done
 	set +f
 }
+# run_lanes: the guests, in two lanes (or one: CHECK_LANES=1).
+run_lanes() {
+	if [ "${LANES:-2}" = 1 ]; then
+		lane 1
+	else
+		lane 1 &
+		local l1=$!
+		lane 2 &
+		wait "$l1" $!
+	fi
+}
 LANES=${CHECK_LANES:-2}
-if [ "$LANES" = 1 ]; then
-	lane 1
+
+stage "setup" scripts/setup.sh
+chain_pid=
+lanes_pid=
+if [ "$PARALLEL" = 1 ]; then
+	build_chain 2>&1 | sed -u 's/^/[build] /' >&2 &
+	chain_pid=$!
+	# Each guest waits for its build; the first starts while the host tests run.
+	run_lanes &
+	lanes_pid=$!
+fi
+stage "host: cargo test" cargo test --workspace --quiet
+stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+stage "host: erofs-format afl fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
+stage "fmt" scripts/fmt.sh --check
+if [ "$PARALLEL" = 1 ]; then
+	wait "$lanes_pid"
 else
-	lane 1 &
-	lane1=$!
-	lane 2 &
-	lane2=$!
-	wait "$lane1" "$lane2"
+	build_chain
+	run_lanes
 fi
 for g in "${guests[@]}"; do
 	set -f

@@ -55,8 +55,10 @@ suite_version() {
 }
 SUITE_VERSION=$(suite_version)
 
+# The folder Kbuild builds in (M=): the repo, or clippy's private copy.
+MDIR=$SUITE_ROOT
 kbuild() {
-	make -C "$KDIR" M="$SUITE_ROOT" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_ARG" \
+	make -C "$KDIR" M="$MDIR" ARCH="$(kernel_arch "$ARCH_NAME")" LLVM="$LLVM_ARG" \
 		RUSTC="${RUSTC:-rustc}" RUST_LIB_SRC="$RUST_LIB_SRC" BINDGEN="$BINDGEN" \
 		LIBCLANG_PATH="$LIBCLANG_PATH" RFL_SUITE_VERSION="$SUITE_VERSION" \
 		KRUSTFLAGS=-Dwarnings KCFLAGS=-Werror "$@"
@@ -124,11 +126,18 @@ build)
 	log "modules: $(ls "$dest" | tr '\n' ' ')-> out/$ARCH_NAME-$VARIANT/"
 	;;
 clippy)
+	# In a private copy of the sources: a build there with CLIPPY=1 needs no clean of the
+	# repo, whose Kbuild clean would delete object files anywhere below it (cargo's target/,
+	# while host tests run) and every .ko (out/, while guests start).
 	log "modules: clippy for $ARCH_NAME"
-	kbuild clean >/dev/null
+	MDIR=$(mktemp -d)
+	trap 'rm -rf "$MDIR"' EXIT
+	# shellcheck disable=SC2046 # the folders' names have no spaces
+	(cd "$SUITE_ROOT" && find Kbuild rust $(sed -n 's|^obj-m += \(.*\)/$|\1|p' Kbuild) \
+		-name target -prune -o -type f ! \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
+		-name '*.mod.c' -o -name '*.cmd' -o -name '*.d' -o -name '*.rmeta' -o -name '*.o.tmp' \
+		-o -name modules.order \) -print0 | xargs -0 cp --parents -t "$MDIR")
 	checked_build CLIPPY=1
-	kbuild clean >/dev/null
-	rm -f "$STAMP"
 	;;
 rust-analyzer)
 	# The tree's `make M=... rust-analyzer` trips over this repo's own rust/ folder, so call
