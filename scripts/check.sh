@@ -102,25 +102,22 @@ record_guest() {
 	fi
 }
 
-# The build chain: what to build, as "slug name arch variant action", in the order the guests
-# want them: the first default kernel, then the debug kernel (its guest is the longest, so it
-# starts first in a lane of its own), then the other default kernels and the 16 KiB one.
+# The build chain: what to build, as "slug name arch variant action". The default kernels
+# come first, cheapest after the first, so each default guest can start while the next kernel
+# builds; the debug kernel, the dearest, builds last while the arm64 and riscv64 guests run.
 builds=("clippy clippy-(modules) x86_64 default clippy")
-first=1
 for arch in $ARCHES; do
 	builds+=("$arch-default build-$arch $arch default build")
-	if [ $first = 1 ] && [ "$DEBUG" = 1 ]; then
-		builds+=("x86_64-debug build-x86_64/debug x86_64 debug build")
-	fi
-	first=0
 done
+[ "$DEBUG" = 1 ] && builds+=("x86_64-debug build-x86_64/debug x86_64 debug build")
+# Last: its guest runs only the suites that page size changes, while the debug guest runs.
 [ "$P16K" = 1 ] && builds+=("arm64-16k build-arm64/16k arm64 16k build")
 
 # Runs the builds in order; each leaves results/build-SLUG.done holding "STATUS SECONDS".
 build_chain() {
 	local b slug name arch variant action t rc
 	# No step cleans the repo (clippy builds in a copy), so the builds run beside the host
-	# tests, and the first guest can start before they end.
+	# tests: the first guests start as soon as those end.
 	for b in "${builds[@]}"; do
 		read -r slug name arch variant action <<< "$b"
 		t=$(date +%s)
@@ -162,12 +159,22 @@ record_builds() {
 	done
 }
 
+stage "setup" scripts/setup.sh
+chain_pid=
+if [ "$PARALLEL" = 1 ]; then
+	build_chain 2>&1 | sed -u 's/^/[build] /' >&2 &
+	chain_pid=$!
+fi
+stage "host: cargo test" cargo test --workspace --quiet
+stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+stage "host: erofs-format afl fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
+stage "fmt" scripts/fmt.sh --check
+[ "$PARALLEL" = 1 ] || build_chain
 # The guests, in two lanes side by side: a TCG guest leaves much of a core idle (sleeps, waits
-# for background work). The x86_64 debug kernel's guest takes about as long as all the others
-# together, so with it lane 2 runs it alone and lane 1 the others; without it, lane 2 takes
-# riscv64 and arm64 16k. Two guests of one arch may run at once (qemu/run.sh builds the arch's
-# base image once, under a lock). Each guest still starts only once its build is done.
-# CHECK_LANES=1 runs them one after another.
+# for background work). No two guests of one arch run at once (they share its initramfs):
+# lane 1 has x86_64, riscv64 and arm64 16k, lane 2 arm64 and the x86_64 debug kernel, the
+# longest. Each guest still starts only once its build is done. CHECK_LANES=1 runs them one
+# after another.
 guests=()
 for arch in $ARCHES; do
 	guests+=("$arch default")
@@ -179,59 +186,30 @@ done
 # Android's 16 KiB-page kernels: the suites whose data layout follows the page size (zram slots
 # of 16 KiB, EROFS images with 4 KiB blocks on 16 KiB pages).
 [ "$P16K" = 1 ] && guests+=("arm64 16k zram_multicomp.* erofs_dio.*")
-# in_lane2 GUEST: whether the guest runs in lane 2.
-in_lane2() {
-	if [ "$DEBUG" = 1 ]; then
-		case "$1" in "x86_64 debug"*) return 0 ;; esac
-	else
-		case "$1" in "riscv64 default"* | "arm64 16k"*) return 0 ;; esac
-	fi
-	return 1
-}
 lane() { # N: runs the guests of lane N (of 2) in order
 	local g
 	set -f # the patterns are for the harness, not for the shell
 	for g in "${guests[@]}"; do
-		if [ "${LANES:-2}" = 2 ]; then
-			if in_lane2 "$g"; then [ "$1" = 2 ] || continue; else [ "$1" = 1 ] || continue; fi
-		fi
+		case "${LANES:-2}:$1:$g" in
+		1:*) ;;
+		2:1:"x86_64 default"* | 2:1:"riscv64 default"* | 2:1:"arm64 16k"*) ;;
+		2:2:"arm64 default"* | 2:2:"x86_64 debug"*) ;;
+		*) continue ;;
+		esac
 		# shellcheck disable=SC2086
 		run_guest $g
 	done
 	set +f
 }
-# run_lanes: the guests, in two lanes (or one: CHECK_LANES=1).
-run_lanes() {
-	if [ "${LANES:-2}" = 1 ]; then
-		lane 1
-	else
-		lane 1 &
-		local l1=$!
-		lane 2 &
-		wait "$l1" $!
-	fi
-}
 LANES=${CHECK_LANES:-2}
-
-stage "setup" scripts/setup.sh
-chain_pid=
-lanes_pid=
-if [ "$PARALLEL" = 1 ]; then
-	build_chain 2>&1 | sed -u 's/^/[build] /' >&2 &
-	chain_pid=$!
-	# Each guest waits for its build; the first starts while the host tests run.
-	run_lanes &
-	lanes_pid=$!
-fi
-stage "host: cargo test" cargo test --workspace --quiet
-stage "host: cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
-stage "host: erofs-format afl fuzz (60 s)" rust/erofs-format/fuzz/run.sh 60
-stage "fmt" scripts/fmt.sh --check
-if [ "$PARALLEL" = 1 ]; then
-	wait "$lanes_pid"
+if [ "$LANES" = 1 ]; then
+	lane 1
 else
-	build_chain
-	run_lanes
+	lane 1 &
+	lane1=$!
+	lane 2 &
+	lane2=$!
+	wait "$lane1" "$lane2"
 fi
 for g in "${guests[@]}"; do
 	set -f

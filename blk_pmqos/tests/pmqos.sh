@@ -118,23 +118,31 @@ ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 4900 ] && [ $b -le 
 # drops between the reads and is up when each arrives. A plain hold would raise it once and keep
 # it for the whole run and its hold (about 6500 ms). The reads' jitter widens the windows (make
 # check's load gave 10 ms at a 100 ms period, up half the time then) and a rhythm is steady
-# while its jitter is under an eighth of the period: 200 ms leaves room for a slower host.
+# while its jitter is under an eighth of the period: 200 ms leaves room for a slower host. A
+# host busy enough to push the jitter past that (22 ms at 219 ms with two guests and a cargo
+# build on two cores) leaves no steady rhythm and so a plain hold: such a run is made again, up
+# to three in all; a policy that never drops the floor fails all three.
 # The simulator counts the requests it served at each frequency.
 SERVED=/sys/module/blk_pmqos_sim/parameters/served
 echo 500ms > $D/hold_time
 echo 10ms > $D/lead_time
-b0=$(cat $D/boosts) m0=$(cat $D/boosted_ms) s0=$(cat $SERVED)
-fio --name=rhythm --filename=/dev/pmqsim0 --direct=1 --ioengine=psync --rw=randread --bs=4k \
-	--thinktime=200000 --thinktime_blocks=1 --time_based --runtime=6 >/tmp/rhythm.txt 2>&1
-ktap_check "fio ran the rhythm" grep -q "rhythm: (groupid" /tmp/rhythm.txt
-wait_for 3 is $D/floor_khz 0
-b1=$(cat $D/boosts) m1=$(cat $D/boosted_ms) s1=$(cat $SERVED)
-# Reads served at the top frequency, and in all, during the run.
+run=1
+while :; do
+	b0=$(cat $D/boosts) m0=$(cat $D/boosted_ms) s0=$(cat $SERVED)
+	fio --name=rhythm --filename=/dev/pmqsim0 --direct=1 --ioengine=psync --rw=randread --bs=4k \
+		--thinktime=200000 --thinktime_blocks=1 --time_based --runtime=6 >/tmp/rhythm.txt 2>&1
+	wait_for 3 is $D/floor_khz 0
+	b1=$(cat $D/boosts) m1=$(cat $D/boosted_ms) s1=$(cat $SERVED)
+	say "rhythm run $run: boosts $b0 -> $b1, boosted_ms $m0 -> $m1, served per frequency $s0 -> $s1; period, jitter: $(cat $D/rhythm)"
+	drops() { [ $((b1 - b0)) -ge 8 ] && [ $((m1 - m0)) -lt 5400 ]; }
+	drops || [ $run -ge 3 ] && break
+	run=$((run + 1))
+done
+# Reads served at the top frequency, and in all, during the last run.
 top=$((${s1##*,} - ${s0##*,}))
 all=$(($(echo $s1 | tr ',' '+') - ($(echo $s0 | tr ',' '+'))))
-say "rhythm: boosts $b0 -> $b1, boosted_ms $m0 -> $m1, served per frequency $s0 -> $s1; period, jitter: $(cat $D/rhythm)"
-ktap_check "a steady rhythm: the floor drops between reads (boosts $b0 -> $b1, up $((m1 - m0)) of 6000 ms)" \
-	sh -c "[ $((b1 - b0)) -ge 8 ] && [ $((m1 - m0)) -lt 5400 ]"
+ktap_check "fio ran the rhythm" grep -q "rhythm: (groupid" /tmp/rhythm.txt
+ktap_check "a steady rhythm: the floor drops between reads (boosts $b0 -> $b1, up $((m1 - m0)) of 6000 ms, run $run)" drops
 ktap_check "... and is up when the reads arrive ($top of $all at the top frequency)" \
 	sh -c "[ $all -ge 20 ] && [ $((top * 10)) -ge $((all * 8)) ]"
 echo 2ms > $D/lead_time
