@@ -67,10 +67,10 @@ arm() {
 }
 
 # snap: uptime, then every CPU's usage, time (us), above and below of every state, then the
-# simulator's exit wait (us) of every CPU and state, one line (FILES is listed once the driver
-# is loaded).
+# simulator's exit wait (us) and its waking interrupts' handler time (us) of every CPU and
+# state, one line (FILES is listed once the driver is loaded).
 # shellcheck disable=SC2086
-snap() { { cat /proc/uptime $FILES | awk '{ printf "%s ", $1 }'; tr '\n' ' ' < $P/exit_wait_us; } | sed 's/ *$//'; }
+snap() { { cat /proc/uptime $FILES | awk '{ printf "%s ", $1 }'; cat $P/exit_wait_us $P/irq_us | tr '\n' ' '; } | sed 's/ *$//'; }
 # cpustat: every CPU's user, nice, system, idle, iowait, irq and softirq time from /proc/stat
 # (USER_HZ ticks), one line: what the kernel counts as busy, against the states' own time.
 cpustat() { awk '/^cpu[0-9]/ { printf "%s %s %s %s %s %s %s ", $2, $3, $4, $5, $6, $7, $8 }' /proc/stat | sed 's/ *$//'; }

@@ -23,7 +23,11 @@ Per run, over all CPUs:
   simulator's wake_mw, the running time by its active_mw. The kernel counts a state's exit wait
   as time in the state; charged at the state's own power (the proxy of earlier reports, kept as
   mean_power_state_mw) a state too deep for the idle period looked cheap: a wake-up from
-  system-off cost 3 ms at 5 mW;
+  system-off cost 3 ms at 5 mW. The waking interrupt's handler, which x86's wait for an
+  interrupt (sti; hlt) runs before the state returns, is counted apart too (the simulator's
+  irq_us, exact with IRQ time accounting, else 0): it is running time (at active_mw), as on
+  hardware that wakes with interrupts masked and runs the handler after the exit latency; the
+  proxy with it at the state's power is kept as mean_power_irq_in_state_mw;
 - the workload's deadline misses and wake-up latency (DSP timer expiry to the player running).
 Each arm's figure is the median over its rounds (a burst of host load in one round moves it
 little), with the spread (min, max) of the rounds; deadline misses are also summed.
@@ -110,16 +114,24 @@ def run_figures(rec, head):
     b = [float(x) for x in rec["before"].split()]
     a = [float(x) for x in rec["after"].split()]
     kernel = 1 + ncpu * ns * 4
-    # After the kernel's counters, the simulator's exit wait: a value per state for each CPU.
-    if len(b) <= kernel or (len(b) - kernel) % ns or len(a) != len(b):
+    # After the kernel's counters, the simulator's exit wait, then (runs since it was added)
+    # the waking interrupts' handler time in the state: a value per state for each CPU.
+    sim = ncpu * ns
+    if len(b) not in (kernel + sim, kernel + 2 * sim) or len(a) != len(b):
         raise SystemExit(f"cpuidle report: run {rec['arm']}/{rec['round']}: "
-                         f"{len(b)} counters, expected {kernel} and the exit wait's")
+                         f"{len(b)} counters, expected {kernel} and the simulator's")
     exit_us = [0.0] * ns
-    for k in range(kernel, len(b)):
+    irq_us = [[0.0] * ns for _ in range(ncpu)]
+    for k in range(kernel, kernel + sim):
         exit_us[(k - kernel) % ns] += a[k] - b[k]
+    for k in range(kernel + sim, len(b)):
+        irq_us[(k - kernel - sim) // ns][(k - kernel - sim) % ns] += a[k] - b[k]
+    irq_state = [sum(q[s] for q in irq_us) for s in range(ns)]
     wall_us = (a[0] - b[0]) * 1e6
     if wall_us <= 0:
         raise SystemExit("cpuidle report: no time passed over a run")
+    # time_us: each state's time less the handlers' time in it, which is running time (the
+    # kernel's state time counts it: the wait for an interrupt runs the handler).
     usage, time_us, above, below = [0] * ns, [0.0] * ns, [0] * ns, [0] * ns
     running_us = 0.0
     per_cpu = []
@@ -130,15 +142,17 @@ def run_figures(rec, head):
             k = 1 + (c * ns + s) * 4
             d = [a[k + j] - b[k + j] for j in range(4)]
             usage[s] += int(d[0])
-            time_us[s] += d[1]
+            t = max(d[1] - irq_us[c][s], 0.0)
+            time_us[s] += t
             above[s] += int(d[2])
             below[s] += int(d[3])
-            idle += d[1]
-            mine[names[s]] = round(d[1] / wall_us, 4)
+            idle += t
+            mine[names[s]] = round(t / wall_us, 4)
         # uptime has 10 ms steps: a CPU idle through the whole run can show a little more idle
         # time than wall time.
         running_us += max(wall_us - idle, 0.0)
         mine["running"] = round(max(wall_us - idle, 0.0) / wall_us, 4)
+        mine["irq_in_state"] = round(sum(irq_us[c]) / wall_us, 4)
         per_cpu.append(mine)
     total = wall_us * ncpu
     c0_poll = sum(t for t, p in zip(time_us, polling) if p)
@@ -146,6 +160,10 @@ def run_figures(rec, head):
     idle_energy = sum((t - x) * p + x * wake for t, x, p in zip(time_us, exit_us, power))
     energy = idle_energy + running_us * active
     state_energy = sum(t * p for t, p in zip(time_us, power)) + running_us * active
+    # The proxy before the handlers' time was counted apart: all of it at the state's power.
+    irq_total = sum(irq_state)
+    irq_in_state_energy = (energy - irq_total * active
+                           + sum(q * p for q, p in zip(irq_state, power)))
     busy_us, per_cpu_busy = cpu_busy(rec, ncpu)
     for mine, busy in zip(per_cpu, per_cpu_busy):
         mine["busy"] = round(busy / wall_us, 4)
@@ -158,6 +176,8 @@ def run_figures(rec, head):
         "below": dict(zip(names, below)),
         "residency_per_cpu": per_cpu,
         "exit_wait_us": dict(zip(names, (round(x) for x in exit_us))),
+        "irq_us": dict(zip(names, (round(x) for x in irq_state))),
+        "irq_share": round(irq_total / total, 4),
         "running_share": round(running_us / total, 4),
         # Of the running time, what the kernel counts as busy (tasks, interrupts) and the rest:
         # the idle loop's own work outside any state (governor, tick, cpuidle core).
@@ -171,6 +191,7 @@ def run_figures(rec, head):
         # arms only by the emulation's and the governor's own cost.
         "idle_power_mw": round(idle_energy / total, 2),
         "mean_power_state_mw": round(state_energy / total, 2),
+        "mean_power_irq_in_state_mw": round(irq_in_state_energy / total, 2),
         "misses": w["misses"],
         "periods": w["periods"],
         "lat_p50_us": w["lat_p50_us"],
@@ -191,8 +212,8 @@ def summary(runs):
         if v:
             out[k] = round(statistics.median(v), 4)
             out[k + "_spread"] = [min(v), max(v)]
-    for k in ("running_share", "c0_poll_share", "exit_wait_share", "mean_power_mw", "idle_power_mw",
-              "mean_power_state_mw", "lat_p50_us", "lat_p99_us", "lat_max_us", "done_p99_us",
+    for k in ("running_share", "c0_poll_share", "exit_wait_share", "irq_share", "mean_power_mw",
+              "idle_power_mw", "mean_power_state_mw", "mean_power_irq_in_state_mw", "lat_p50_us", "lat_p99_us", "lat_max_us", "done_p99_us",
               "misses"):
         v = [r[k] for r in runs]
         out[k] = round(statistics.median(v), 4)
@@ -201,7 +222,7 @@ def summary(runs):
     out["periods_total"] = sum(r["periods"] for r in runs)
     names = list(runs[0]["residency"])
     out["residency"] = {n: round(statistics.median(r["residency"][n] for r in runs), 4) for n in names}
-    for k in ("usage", "above", "below", "exit_wait_us"):
+    for k in ("usage", "above", "below", "exit_wait_us", "irq_us"):
         out[k] = {n: sum(r[k][n] for r in runs) for n in names}
     whys = [r["why"] for r in runs if r.get("why")]
     if whys:
@@ -263,6 +284,12 @@ def main():
         "builtin_energy_vs_best_exit_at_state_power": benchlib.ratio(
             res["ext"]["mean_power_state_mw"],
             min(menu["mean_power_state_mw"], teo["mean_power_state_mw"])),
+        "energy_ratio_vs_menu_irq_in_state": (
+            benchlib.ratio(au["mean_power_irq_in_state_mw"], menu["mean_power_irq_in_state_mw"])
+            if au else None),
+        "builtin_energy_vs_best_irq_in_state": benchlib.ratio(
+            res["ext"]["mean_power_irq_in_state_mw"],
+            min(menu["mean_power_irq_in_state_mw"], teo["mean_power_irq_in_state_mw"])),
         "running_ratio_vs_menu": benchlib.ratio(au["running_share"], menu["running_share"]) if au else None,
         "lat_p99_ratio_vs_menu": benchlib.ratio(au["lat_p99_us"], menu["lat_p99_us"]) if au else None,
         "misses_total_delta_vs_menu": au["misses_total"] - menu["misses_total"] if au else None,
@@ -347,16 +374,20 @@ def md(args, stem, head, machine, setup, absent, present, res, ratios, spread, e
               ", ".join(f"`{k}` {v[0]}..{v[1]}" for k, v in spread.items() if v) + ".",
               "Other ratios: " + ", ".join(f"`{k}` {v}" for k, v in extra.items()) + ".", ""]
     head_row = "| arm | " + " | ".join(f"{n} %" for n in names) + \
-        " | running % | shallow % | exit wait % | mean mW | misses per run (all) | wake p50 us | wake p99 us | done p99 us |"
-    lines += [head_row, "|" + "---|" * (len(names) + 9)]
+        " | running % | shallow % | exit wait % | handlers in a state % | mean mW | misses per run (all) | wake p50 us | wake p99 us | done p99 us |"
+    lines += [head_row, "|" + "---|" * (len(names) + 10)]
     for a in present:
         r = res[a]
         pw = r["mean_power_mw_spread"]
         lines.append(f"| {LABELS[a]} | " + " | ".join(f"{100 * r['residency'][n]:.1f}" for n in names) +
                      f" | {100 * r['running_share']:.1f} | {100 * r['c0_poll_share']:.1f} | "
-                     f"{100 * r['exit_wait_share']:.1f} | "
+                     f"{100 * r['exit_wait_share']:.1f} | {100 * r['irq_share']:.1f} | "
                      f"{r['mean_power_mw']:.1f} ({pw[0]:.1f}-{pw[1]:.1f}) | {r['misses']:.0f} ({r['misses_total']}/{r['periods_total']}) | "
                      f"{r['lat_p50_us']:.0f} | {r['lat_p99_us']:.0f} | {r['done_p99_us']:.0f} |")
+    lines += ["", "Handlers in a state: the waking interrupts' handler time that x86's wait for an "
+              "interrupt (sti; hlt) runs inside a state, which the kernel counts as the state's; it "
+              "is running time here (charged at the running power) and left out of the states' "
+              "columns. 0 where the kernel has no IRQ time accounting (the simulator's irq_us)."]
     if all(res[a].get("busy_share") is not None for a in present):
         lines += ["", "Where the running time goes, per CPU (CPU 0 the player's, CPU 1 the DSP's), "
                   "medians of the rounds, % of the CPU's time: running is the wall time less the "

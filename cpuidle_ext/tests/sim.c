@@ -12,7 +12,10 @@
  * the kernel's own residency counters; active_mw is a running CPU's (C0) for the same sums.
  *
  * The kernel counts the exit wait as residency in the state, so the driver counts it apart
- * (exit_wait_us: per CPU, per state) and names the power to charge it at (wake_mw). With the
+ * (exit_wait_us: per CPU, per state) and names the power to charge it at (wake_mw). So too
+ * for the waking interrupt's handler (irq_us): the architecture's wait for an interrupt runs
+ * it before returning, inside the state's residency, where hardware that wakes with
+ * interrupts masked runs it after the exit latency, at C0. With the
  * default, WFI's figure, cluster-off and system-off break even with the next shallower state
  * at their target residencies (core-off already at a quarter of its own).
  *
@@ -23,6 +26,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuidle.h>
 #include <linux/delay.h>
+#include <linux/kernel_stat.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
@@ -63,14 +67,16 @@ module_param(wake_mw, int, 0444);
 MODULE_PARM_DESC(wake_mw, "Power while an exit latency is waited out, in mW, for energy estimates (default 100)");
 
 static DEFINE_PER_CPU(u64 [SIM_STATES], exit_wait_ns);
+static DEFINE_PER_CPU(u64 [SIM_STATES], irq_ns);
 
-/* exit_wait_us: one line per possible CPU, the time each state's exit wait took there, in us. */
-static int exit_wait_get(char *buf, const struct kernel_param *kp)
+/* One line per possible CPU: a per-CPU count of each state, in us. */
+static int per_cpu_us_get(char *buf, const struct kernel_param *kp)
 {
+	u64 (__percpu *v)[SIM_STATES] = (u64 (__percpu *)[SIM_STATES])kp->arg;
 	int cpu, i, n = 0;
 
 	for_each_possible_cpu(cpu) {
-		u64 *w = per_cpu(exit_wait_ns, cpu);
+		u64 *w = *per_cpu_ptr(v, cpu);
 
 		for (i = 0; i < SIM_STATES; i++)
 			n += sysfs_emit_at(buf, n, "%llu%c", div_u64(READ_ONCE(w[i]), NSEC_PER_USEC),
@@ -79,11 +85,31 @@ static int exit_wait_get(char *buf, const struct kernel_param *kp)
 	return n;
 }
 
-static const struct kernel_param_ops exit_wait_ops = {
-	.get = exit_wait_get,
+static const struct kernel_param_ops per_cpu_us_ops = {
+	.get = per_cpu_us_get,
 };
-module_param_cb(exit_wait_us, &exit_wait_ops, NULL, 0444);
+module_param_cb(exit_wait_us, &per_cpu_us_ops, &exit_wait_ns, 0444);
 MODULE_PARM_DESC(exit_wait_us, "Time spent waiting out exit latencies, per CPU and state, in us");
+module_param_cb(irq_us, &per_cpu_us_ops, &irq_ns, 0444);
+MODULE_PARM_DESC(irq_us, "Handler time of waking interrupts inside each state, per CPU, in us (needs IRQ_TIME_ACCOUNTING)");
+
+static bool irq_exact = IS_ENABLED(CONFIG_IRQ_TIME_ACCOUNTING);
+module_param(irq_exact, bool, 0444);
+MODULE_PARM_DESC(irq_exact, "Whether irq_us is counted (the kernel has IRQ time accounting)");
+
+/*
+ * This CPU's time in hard and soft interrupts so far. Exact only with IRQ time accounting;
+ * without it the fields move in whole ticks, so nothing is counted.
+ */
+static u64 sim_irq_time(void)
+{
+	u64 *c;
+
+	if (!IS_ENABLED(CONFIG_IRQ_TIME_ACCOUNTING))
+		return 0;
+	c = kcpustat_this_cpu->cpustat;
+	return READ_ONCE(c[CPUTIME_IRQ]) + READ_ONCE(c[CPUTIME_SOFTIRQ]);
+}
 
 static bool exit_wait = true;
 module_param(exit_wait, bool, 0644);
@@ -117,9 +143,13 @@ static void __cpuidle sim_wait_irq(void)
 
 static int sim_enter(struct cpuidle_device *dev, struct cpuidle_driver *drv, int index)
 {
-	u64 latency_ns = drv->states[index].exit_latency_ns, woke, now, *w;
+	u64 latency_ns = drv->states[index].exit_latency_ns, woke, now, irq, *w;
 
+	irq = sim_irq_time();
 	sim_wait_irq();
+	/* Interrupts are off again: only this CPU writes its counters. */
+	w = *this_cpu_ptr(&irq_ns);
+	WRITE_ONCE(w[index], w[index] + sim_irq_time() - irq);
 	if (!READ_ONCE(exit_wait) || !latency_ns)
 		return index;
 	/* Wake-up costs the exit latency, as leaving a power-down state does. */
@@ -128,7 +158,6 @@ static int sim_enter(struct cpuidle_device *dev, struct cpuidle_driver *drv, int
 		cpu_relax();
 		now = ktime_get_ns();
 	} while (now - woke < latency_ns);
-	/* Interrupts are off: only this CPU writes its counters. */
 	w = *this_cpu_ptr(&exit_wait_ns);
 	WRITE_ONCE(w[index], w[index] + now - woke);
 	return index;
