@@ -51,7 +51,7 @@ if [ "$BUILD" = 1 ]; then
 fi
 MODS=$SUITE_ROOT/out/$ARCH_NAME-$VARIANT
 [ -d "$MODS" ] || die "no modules in $MODS (run without --no-build)"
-# Two guests of one arch starting at once (make check's lanes) build its base image once.
+# Two guests of one arch starting at once (a bench beside make check, say) build its base image once.
 mkdir -p "$CACHE_DIR/initramfs"
 BASE=$(flock "$CACHE_DIR/initramfs/.lock-$ARCH_NAME" "$SUITE_ROOT/qemu/initramfs.sh" "$ARCH_NAME")
 

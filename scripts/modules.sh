@@ -86,13 +86,16 @@ checked_build() {
 # Only the module folders are cleaned: Kbuild's own clean deletes every .ko below the repo, the
 # copies in out/ that other arches' guests are about to use included.
 STAMP=$SUITE_ROOT/.modules-kdir
+# The module folders, as Kbuild lists them.
+module_dirs() { sed -n 's|^obj-m += \(.*\)/$|\1|p' "$SUITE_ROOT/Kbuild"; }
+# find's test for what Kbuild writes in them.
+KBUILD_OUTPUT=(\( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd'
+	-o -name '*.d' -o -name '*.rmeta' -o -name '*.o.tmp' -o -name modules.order \))
 fresh_tree() {
 	local d
 	if [ "$(cat "$STAMP" 2>/dev/null)" != "$KDIR" ]; then
-		for d in $(sed -n 's|^obj-m += \(.*\)/$|\1|p' "$SUITE_ROOT/Kbuild"); do
-			find "$SUITE_ROOT/$d" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
-				-name '*.mod.c' -o -name '.*.cmd' -o -name '*.d' -o -name '*.rmeta' -o \
-				-name '*.o.tmp' -o -name modules.order \) -delete
+		for d in $(module_dirs); do
+			find "$SUITE_ROOT/$d" "${KBUILD_OUTPUT[@]}" -delete
 		done
 		rm -f "$SUITE_ROOT/modules.order" "$SUITE_ROOT/Module.symvers"
 		echo "$KDIR" > "$STAMP"
@@ -133,10 +136,8 @@ clippy)
 	MDIR=$(mktemp -d)
 	trap 'rm -rf "$MDIR"' EXIT
 	# shellcheck disable=SC2046 # the folders' names have no spaces
-	(cd "$SUITE_ROOT" && find Kbuild rust $(sed -n 's|^obj-m += \(.*\)/$|\1|p' Kbuild) \
-		-name target -prune -o -type f ! \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
-		-name '*.mod.c' -o -name '*.cmd' -o -name '*.d' -o -name '*.rmeta' -o -name '*.o.tmp' \
-		-o -name modules.order \) -print0 | xargs -0 cp --parents -t "$MDIR")
+	(cd "$SUITE_ROOT" && find Kbuild rust $(module_dirs) -name target -prune -o -type f \
+		! "${KBUILD_OUTPUT[@]}" -print0 | xargs -0 cp --parents -t "$MDIR")
 	checked_build CLIPPY=1
 	;;
 rust-analyzer)

@@ -126,6 +126,7 @@ ktap_check "boosted_ms ($b) covers the hold" sh -c "[ $b -ge 4900 ] && [ $b -le 
 SERVED=/sys/module/blk_pmqos_sim/parameters/served
 echo 500ms > $D/hold_time
 echo 10ms > $D/lead_time
+drops() { [ $((b1 - b0)) -ge 8 ] && [ $((m1 - m0)) -lt 5400 ]; }
 run=1
 while :; do
 	b0=$(cat $D/boosts) m0=$(cat $D/boosted_ms) s0=$(cat $SERVED)
@@ -134,7 +135,6 @@ while :; do
 	wait_for 3 is $D/floor_khz 0
 	b1=$(cat $D/boosts) m1=$(cat $D/boosted_ms) s1=$(cat $SERVED)
 	say "rhythm run $run: boosts $b0 -> $b1, boosted_ms $m0 -> $m1, served per frequency $s0 -> $s1; period, jitter: $(cat $D/rhythm)"
-	drops() { [ $((b1 - b0)) -ge 8 ] && [ $((m1 - m0)) -lt 5400 ]; }
 	drops || [ $run -ge 3 ] && break
 	run=$((run + 1))
 done

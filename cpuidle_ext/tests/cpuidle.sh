@@ -164,11 +164,17 @@ kernel_states() {
 		echo "$(cat $CPU/cpu0/cpuidle/state$s/latency) $(cat $CPU/cpu[0-9]*/cpuidle/state$s/usage $CPU/cpu[0-9]*/cpuidle/state$s/time | tr '\n' ' ')"
 	done
 }
+# The simulator's handler time (checked below) over the same second: the kernel's time is read
+# first at the start and last at the end (the simulator counts an entry before the kernel).
+IRQ=/sys/module/cpuidle_ext_sim/parameters/irq_us
+kernel_time() { for s in 0 1 2 3; do cat $CPU/cpu[0-9]*/cpuidle/state$s/time | awk '{ t += $1 } END { print t + 0 }'; done; }
+k1=$(kernel_time) q1=$(cat $IRQ)
 x1=$(sim)
 # Wakeups every 50 ms for a second: deep states entered and left.
 i=0
 while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done
 x2=$(sim after)
+q2=$(cat $IRQ) k2=$(kernel_time)
 say "exit wait per CPU and state (us): $(echo "$x2" | head -n "$NCPU" | tr '\n' ';')"
 exit_counted() {
 	printf '%s\n%s\n' "$x1" "$x2" | awk -v n="$NCPU" -v m="$(wc -l < /sys/module/cpuidle_ext_sim/parameters/exit_wait_us)" '
@@ -204,14 +210,7 @@ fi
 # it as running): a line per possible CPU, within the kernel's time in the state; none without
 # IRQ time accounting (the kernel's irq fields then move in whole ticks), some on x86 with it
 # (hlt runs the handler before the state returns; arm64's and riscv64's wait returns first).
-# The simulator counts an entry before the kernel does: the kernel's time is read first at the
-# start and last at the end, so the handlers' time between cannot exceed it.
-IRQ=/sys/module/cpuidle_ext_sim/parameters/irq_us
-kernel_time() { for s in 0 1 2 3; do cat $CPU/cpu[0-9]*/cpuidle/state$s/time | awk '{ t += $1 } END { print t + 0 }'; done; }
-k1=$(kernel_time) q1=$(cat $IRQ)
-i=0
-while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done
-q2=$(cat $IRQ) k2=$(kernel_time)
+# Read over the exit wait's second, above.
 irq_counted() {
 	printf '%s\n%s\n%s\n%s\n' "$q1" "$q2" "$k1" "$k2" | awk -v m="$(wc -l < $IRQ)" \
 		-v exact="$(cat /sys/module/cpuidle_ext_sim/parameters/irq_exact)" -v x86="$([ "$(uname -m)" = x86_64 ] && echo 1)" '

@@ -148,8 +148,10 @@ static int sim_enter(struct cpuidle_device *dev, struct cpuidle_driver *drv, int
 	irq = sim_irq_time();
 	sim_wait_irq();
 	/* Interrupts are off again: only this CPU writes its counters. */
-	w = *this_cpu_ptr(&irq_ns);
-	WRITE_ONCE(w[index], w[index] + sim_irq_time() - irq);
+	if (IS_ENABLED(CONFIG_IRQ_TIME_ACCOUNTING)) {
+		w = *this_cpu_ptr(&irq_ns);
+		WRITE_ONCE(w[index], w[index] + sim_irq_time() - irq);
+	}
 	if (!READ_ONCE(exit_wait) || !latency_ns)
 		return index;
 	/* Wake-up costs the exit latency, as leaving a power-down state does. */
