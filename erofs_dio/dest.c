@@ -10,6 +10,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 
@@ -43,9 +44,11 @@ void *erd_shim_dest_map(void *iterp, size_t len, void **handle)
 	unsigned int max = DIV_ROUND_UP(len, PAGE_SIZE) + 1;
 	size_t got = 0, first = 0;
 	struct erd_dest *d;
+	u64 t;
 
 	if (!len || len > ERD_DEST_MAX || iov_iter_count(iter) < len)
 		return NULL;
+	t = ktime_get_ns();
 	d = kmalloc(struct_size(d, pages, max), GFP_KERNEL | __GFP_NOWARN);
 	if (!d)
 		return NULL;
@@ -73,18 +76,22 @@ void *erd_shim_dest_map(void *iterp, size_t len, void **handle)
 	if (!d->vaddr)
 		goto undo;
 	*handle = d;
+	atomic64_add(ktime_get_ns() - t, &erd_ns_map);
 	return d->vaddr + first;
 undo:
 	iov_iter_revert(iter, got);
 	erd_dest_release(d, false);
+	atomic64_add(ktime_get_ns() - t, &erd_ns_map);
 	return NULL;
 }
 
 void erd_shim_dest_unmap(void *handle)
 {
 	struct erd_dest *d = handle;
+	u64 t = ktime_get_ns();
 
 	if (d->mapped)
 		vm_unmap_ram(d->vaddr, d->nr);
 	erd_dest_release(d, true);
+	atomic64_add(ktime_get_ns() - t, &erd_ns_map);
 }

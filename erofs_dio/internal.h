@@ -44,6 +44,7 @@ extern atomic64_t erd_ns_device;
 extern atomic64_t erd_ns_meta;
 extern atomic64_t erd_ns_decode;
 extern atomic64_t erd_ns_copy;
+extern atomic64_t erd_ns_map;
 extern atomic64_t erd_ns_lookup;
 extern atomic64_t erd_ns_iget;
 void erd_stats_init(void);

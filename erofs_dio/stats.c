@@ -7,7 +7,7 @@
  * runs of pclusters were read ahead and how many of them were then decoded; how many decodes
  * a reader handed to a kworker and how many a kworker ran (the rest were taken back); and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
- * copying to the caller, and in directory lookups and inode setup (the engine's part of
+ * copying to the caller, pinning, mapping, unmapping and releasing decode targets, and in directory lookups and inode setup (the engine's part of
  * opening a file, metadata reads included), so each cost of the read path is measured apart.
  * Without debugfs they count unseen and the module loads all the same.
  */
@@ -28,6 +28,7 @@ atomic64_t erd_ns_device;
 atomic64_t erd_ns_meta;
 atomic64_t erd_ns_decode;
 atomic64_t erd_ns_copy;
+atomic64_t erd_ns_map;
 atomic64_t erd_ns_lookup;
 atomic64_t erd_ns_iget;
 static struct dentry *erd_debugfs;
@@ -56,6 +57,7 @@ static const struct {
 	{ "ns_meta", &erd_ns_meta },
 	{ "ns_decode", &erd_ns_decode },
 	{ "ns_copy", &erd_ns_copy },
+	{ "ns_map", &erd_ns_map },
 	{ "ns_lookup", &erd_ns_lookup },
 	{ "ns_iget", &erd_ns_iget },
 };

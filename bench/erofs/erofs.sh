@@ -78,7 +78,7 @@ IMG=$(awk -v d="${DEV#/dev/}" '$4 == d {print $3 * 1024}' /proc/partitions)
 echo "# BENCH {\"run\":\"info\",\"ncpu\":$NCPU,\"memtotal_kb\":$(awk '/^MemTotal:/ {print $2}' /proc/meminfo),\"lowmem\":\"$LOWMEM\",\"bs\":\"$BS\",\"reps\":$REPS,\"file_bytes\":$SIZE,\"image_bytes\":$IMG}"
 
 # costs FSTYPE: erofs_dio's cost counters (debugfs; ns summed over readers), for erofs_dio.
-COSTS="ns_device ns_meta ns_decode ns_copy ns_lookup ns_iget cache_hits mapped_decodes handed_decodes helper_decodes"
+COSTS="ns_device ns_meta ns_decode ns_copy ns_map ns_lookup ns_iget cache_hits mapped_decodes handed_decodes helper_decodes"
 costs() {
 	[ "$1" = erofs_dio ] || return 0
 	out=

@@ -38,7 +38,7 @@ TARGETS = [
     ("smallfiles_time_vs_stock", "<=", 1.1),
 ]
 # erofs_dio's debugfs cost counters a run records (ns summed over its readers).
-COSTS = ("ns_device", "ns_meta", "ns_decode", "ns_copy")
+COSTS = ("ns_device", "ns_meta", "ns_decode", "ns_copy", "ns_map")
 # The small-file passes: (path in the records, label).
 SMALL_PATHS = [("buffered", "stock erofs buffered"), ("dio-buffered", "erofs_dio buffered"),
                ("dio", "erofs_dio O_DIRECT")]
@@ -381,17 +381,19 @@ def main():
                "erofs_dio's own debugfs counters over each run, summed over its readers and "
                "divided by the GiB read: waiting for data reads (`ns_device`), metadata reads "
                "(`ns_meta`), decompression (`ns_decode`), copies to the destination (`ns_copy`, "
-               "only for bytes not decoded straight into it). Seconds per GiB, medians; CPU "
+               "only for bytes not decoded straight into it), pinning and mapping the destination "
+               "of each extent decoded straight into it and unmapping and releasing it "
+               "(`ns_map`). Seconds per GiB, medians; CPU "
                "s/GiB (all vCPUs, busy jiffies) beside them for scale. Device waits are not CPU "
                "time, and with several jobs they overlap each other.", "",
-               "| path | memory | jobs | device wait | metadata | decode | copy | CPU "
+               "| path | memory | jobs | device wait | metadata | decode | copy | map | CPU "
                "| extents decoded in place | handed to a kworker, run by one | decoded-cache hits |",
-               "|---|---|---|---|---|---|---|---|---|---|---|"]
+               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in costed:
             md.append(f"| {names[r['run']]} | {r['mem']} | {r['jobs']} "
                       f"| {r['s_per_gib_device']:.2f} | {r['s_per_gib_meta']:.2f} "
                       f"| {r['s_per_gib_decode']:.2f} | {r['s_per_gib_copy']:.2f} "
-                      f"| {r['cpu_s_per_gib']:.2f} | {r['mapped_decodes']:.0f} "
+                      f"| {fmt(r.get('s_per_gib_map'))} | {r['cpu_s_per_gib']:.2f} | {r['mapped_decodes']:.0f} "
                       f"| {fmt(r.get('handed_decodes'), '.0f')}, {fmt(r.get('helper_decodes'), '.0f')} "
                       f"| {r['cache_hits']:.0f} |")
     if small:

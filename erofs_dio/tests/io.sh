@@ -26,7 +26,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 26
+ktap_plan 27
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -63,13 +63,15 @@ fi
 
 # Extents whole inside a request decode straight into the caller's pages, also when the
 # caller's buffer starts 3 bytes into a page and requests start and end inside extents.
-m0=$(count mapped_decodes)
+m0=$(count mapped_decodes) t0=$(count ns_map)
 got=$(cd /mnt/d && xargs "$DIO" cat 100003 3 < /tmp/packed | sha256sum)
-m1=$(count mapped_decodes)
+m1=$(count mapped_decodes) t1=$(count ns_map)
 want=$(cd /mnt/d && xargs cat < /tmp/packed | sha256sum)
 ktap_expect_eq "compressed files: O_DIRECT, odd sizes, misaligned buffer, matches buffered" \
 	"$want" "$got"
 at_least "compressed files: O_DIRECT decodes into the caller's pages" "$(delta "$m0" "$m1")" 1
+at_least "compressed files: pinning and mapping the caller's pages is timed (ns_map)" \
+	"$(delta "$t0" "$t1")" 1
 umount /mnt/d
 mount -t erofs_dio -o ro "$dev" /mnt/d
 sync
