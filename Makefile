@@ -3,6 +3,7 @@
 #   make ARCH=arm64        ... for arm64 (or riscv64)
 #   make KDIR=/path/tree   ... against your own configured and built 6.12 tree with Rust
 #   make check             everything CI runs (host tests, builds, guests on 3 arches, lint)
+#   make check-debug       every suite on the x86_64 debug kernel (KASAN, lockdep, kmemleak)
 #   make check-bpf         cpuidle_ext's suites, BPF ones included, on the x86_64 btf kernel
 #   make demo              boot the default x86_64 guest and show the modules at work
 #   make bench-zram        the zram bench: zram_multicomp against upstream zram, one boot
@@ -34,13 +35,18 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check check-bpf demo bench-zram bench-erofs bench-pmqos bench-zcache bench-cpuidle gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check check-debug check-bpf demo bench-zram bench-erofs bench-pmqos bench-zcache bench-cpuidle gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
 
 check:
 	scripts/check.sh
+
+# Not in `make check`: under TCG the debug kernel's guest alone takes about 30 minutes, twice
+# what a warm make check may take (see README). Run it before landing changes to module code.
+check-debug:
+	scripts/check.sh --debug-only
 
 # Not in `make check`: the btf kernel (DWARF and BTF) costs a build of its own (see README).
 check-bpf:
