@@ -167,6 +167,14 @@ record_builds() {
 }
 
 stage "setup" scripts/setup.sh
+# Cargo's build of the host crates outlives a clone, as the kernels do: a run that starts with no
+# target/ (CI's clean clone) takes the cached one, whose dependencies need no rebuild (the
+# workspace's own crates rebuild where the clone's path differs), and hands it back at the end.
+cargo_cache=$CACHE_DIR/cargo-target took_target=0
+if [ ! -e target ]; then
+	took_target=1
+	[ -d "$cargo_cache" ] && mv "$cargo_cache" target
+fi
 chain_pid=
 if [ "$PARALLEL" = 1 ]; then
 	build_chain 2>&1 | sed -u 's/^/[build] /' >&2 &
@@ -241,6 +249,10 @@ case " $ARCHES " in
 	fi ;;
 esac
 [ "$DEBUG_ONLY" = 1 ] || stage "harness: red runs are red" qemu/selftest.sh
+if [ "$took_target" = 1 ] && [ -d target ]; then
+	rm -rf "$cargo_cache"
+	mv target "$cargo_cache"
+fi
 
 echo
 echo "=== make check summary ==="
