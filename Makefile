@@ -43,8 +43,8 @@ all modules:
 check:
 	scripts/check.sh
 
-# Not in `make check`: under TCG the debug kernel's guest alone takes about 30 minutes, twice
-# what a warm make check may take (see README). Run it before landing changes to module code.
+# Not in `make check`: under TCG the debug kernel's guest alone takes over 20 minutes, past the
+# 15 a warm make check may take (see README). Run it before landing changes to module code.
 check-debug:
 	scripts/check.sh --debug-only
 
