@@ -7,8 +7,9 @@
  * runs of pclusters were read ahead and how many of them were then decoded; how many decodes
  * a reader handed to a kworker and how many a kworker ran (the rest were taken back); and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
- * copying to the caller, pinning, mapping, unmapping and releasing decode targets, and in directory lookups and inode setup (the engine's part of
- * opening a file, metadata reads included), so each cost of the read path is measured apart.
+ * copying to the caller, pinning, mapping, unmapping and releasing decode targets, and in
+ * directory lookups and inode setup (the engine's part of opening a file, metadata reads
+ * included), so each cost of the read path is measured apart.
  * Without debugfs they count unseen and the module loads all the same.
  */
 #include <linux/debugfs.h>

@@ -110,14 +110,14 @@ record_guest() {
 
 # The build chain: what to build, as "slug name arch variant action". The default kernels
 # come first, cheapest after the first, so each default guest can start while the next kernel
-# builds; the debug kernel, the dearest, builds last while the arm64 and riscv64 guests run.
+# builds; the debug kernel (CHECK_DEBUG=1), the dearest, after them while their guests run.
 builds=()
 [ "$DEBUG_ONLY" = 1 ] || builds+=("clippy clippy-(modules) x86_64 default clippy")
 for arch in $ARCHES; do
 	builds+=("$arch-default build-$arch $arch default build")
 done
 [ "$DEBUG" = 1 ] && builds+=("x86_64-debug build-x86_64/debug x86_64 debug build")
-# Last: its guest runs only the suites that page size changes, while the debug guest runs.
+# Last: its guest runs only the suites that page size changes.
 [ "$P16K" = 1 ] && builds+=("arm64-16k build-arm64/16k arm64 16k build")
 
 # Runs the builds in order; each leaves results/build-SLUG.done holding "STATUS SECONDS".
@@ -203,16 +203,16 @@ done
 # Android's 16 KiB-page kernels: the suites whose data layout follows the page size (zram slots
 # of 16 KiB, EROFS images with 4 KiB blocks on 16 KiB pages).
 [ "$P16K" = 1 ] && guests+=("arm64 16k zram_multicomp.* erofs_dio.*")
+# arm64 16k's lane: beside arm64's (one after the other), or lane 1 when the debug kernel takes 2.
+lane_16k=$([ "$DEBUG" = 1 ] && echo 1 || echo 2)
 lane() { # N: runs the guests of lane N (of 2) in order
 	local g
 	set -f # the patterns are for the harness, not for the shell
 	for g in "${guests[@]}"; do
 		case "${LANES:-2}:$1:$g" in
 		1:*) ;;
-		2:1:"x86_64 default"* | 2:1:"riscv64 default"*) ;;
-		2:1:"arm64 16k"*) [ "$DEBUG" = 1 ] || continue ;;
+		2:1:"x86_64 default"* | 2:1:"riscv64 default"* | 2:$lane_16k:"arm64 16k"*) ;;
 		2:2:"arm64 default"* | 2:2:"x86_64 debug"*) ;;
-		2:2:"arm64 16k"*) [ "$DEBUG" = 1 ] && continue ;;
 		*) continue ;;
 		esac
 		# shellcheck disable=SC2086
