@@ -118,7 +118,20 @@ ktap_check "above and below per state match the kernel's" misses_match
 # other way round; selections are read just before entries, so a CPU may have one more entry.
 fewer() { [ "$(sum "$mu")" -le $(($(sum "$ms") + 2 * NCPU)) ] && [ "$(sum "$mu")" -gt 0 ]; }
 ktap_check "entries are at most the selections" fewer
-ktap_check "an idle guest reaches the deepest state (system-off)" [ "$(nth 4 "$ku")" -gt 0 ]
+# On a loaded host the guest's timers may leave no 20 ms gap in those two seconds: up to two
+# more two-second looks, each counting only the entries it saw.
+deep_usage() { cat $CPU/cpu[0-9]*/cpuidle/state3/usage | awk '{ t += $1 } END { print t + 0 }'; }
+reaches_deepest() {
+	local u0 look
+	[ "$(nth 4 "$ku")" -gt 0 ] && return 0
+	for look in 2 3; do
+		u0=$(deep_usage)
+		sleep 2
+		[ $(($(deep_usage) - u0)) -gt 0 ] && say "system-off reached in look $look" && return 0
+	done
+	return 1
+}
+ktap_check "an idle guest reaches the deepest state (system-off)" reaches_deepest
 
 # The built-in policy's reasons add up to its selections, per state, and what its history
 # learnt (hits, intercepts, ignored) to the entries; the files are read one after another, so
