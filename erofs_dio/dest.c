@@ -38,6 +38,20 @@ static void erd_dest_release(struct erd_dest *d, bool dirty)
 	kfree(d);
 }
 
+/* Whether the pages are one run of the linear map (a large folio, or neighbours). */
+static bool erd_dest_linear(const struct erd_dest *d)
+{
+	unsigned long pfn = page_to_pfn(d->pages[0]);
+	unsigned int i;
+
+	if (PageHighMem(d->pages[0]) || PageHighMem(d->pages[d->nr - 1]))
+		return false;
+	for (i = 1; i < d->nr; i++)
+		if (page_to_pfn(d->pages[i]) != pfn + i)
+			return false;
+	return true;
+}
+
 void *erd_shim_dest_map(void *iterp, size_t len, void **handle)
 {
 	struct iov_iter *iter = iterp;
@@ -69,8 +83,8 @@ void *erd_shim_dest_map(void *iterp, size_t len, void **handle)
 		else if (off || (first + got - n) % PAGE_SIZE)
 			goto undo;
 	}
-	/* One lowmem page (a small file's folio) needs no mapping of its own. */
-	d->mapped = d->nr > 1 || PageHighMem(d->pages[0]);
+	/* Pages already contiguous in the kernel's address space need no mapping of their own. */
+	d->mapped = !erd_dest_linear(d);
 	d->vaddr = d->mapped ? vm_map_ram(d->pages, d->nr, NUMA_NO_NODE) :
 			       page_address(d->pages[0]);
 	if (!d->vaddr)

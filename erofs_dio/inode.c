@@ -86,6 +86,8 @@ struct inode *erd_iget(struct super_block *sb, u64 nid)
 		inode->i_op = &erd_file_iops;
 		inode->i_fop = &erd_file_fops;
 		inode->i_mapping->a_ops = &erd_aops;
+		/* As stock erofs: fewer, larger folios per byte read (one bvec each for the engine). */
+		mapping_set_large_folios(inode->i_mapping);
 		break;
 	case S_IFDIR:
 		inode->i_op = &erd_dir_iops;
@@ -197,27 +199,28 @@ static int erd_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
 	loff_t pos = folio_pos(folio), isize = i_size_read(inode);
-	size_t len = folio_size(folio), off;
-	ssize_t n = 0;
+	size_t len = folio_size(folio), want = 0, done = 0;
+	struct bio_vec bv;
+	struct iov_iter iter;
 	int err = 0;
 
-	/* Folios are order 0 here (large folios are never enabled), one page at a time. */
-	for (off = 0; off < len; off += PAGE_SIZE) {
-		u8 *buf = kmap_local_folio(folio, off);
-		size_t want = 0;
+	if (pos < isize)
+		want = min_t(u64, len, isize - pos);
+	bvec_set_folio(&bv, folio, len, 0);
+	iov_iter_bvec(&iter, ITER_DEST, &bv, 1, want);
+	/* A short count stops before an error: the next call, at that point, returns it. */
+	while (done < want) {
+		ssize_t n = erd_rs_read_iter(inode->i_sb->s_fs_info, EI(inode)->rs, pos + done,
+					     want - done, &iter);
 
-		if (pos + off < isize)
-			want = min_t(u64, PAGE_SIZE, isize - pos - off);
-		n = want ? erd_rs_read(inode->i_sb->s_fs_info, EI(inode)->rs, pos + off, buf,
-				       want) : 0;
-		if (n < 0)
-			err = n;
-		else
-			memset(buf + n, 0, PAGE_SIZE - n);
-		kunmap_local(buf);
-		if (err)
+		if (n <= 0) {
+			err = n ? n : -EFSCORRUPTED;
 			break;
+		}
+		done += n;
 	}
+	if (!err)
+		folio_zero_segment(folio, want, len);
 	flush_dcache_folio(folio);
 	folio_end_read(folio, !err);
 	return err;
@@ -235,7 +238,7 @@ static void erd_readahead(struct readahead_control *rac)
 	struct inode *inode = rac->mapping->host;
 	void *mnt = inode->i_sb->s_fs_info;
 	loff_t pos = readahead_pos(rac), isize = i_size_read(inode);
-	size_t len = readahead_length(rac), want = 0;
+	size_t len = readahead_length(rac), want = 0, size = 0, off = 0;
 	unsigned int nr, i, got = 0;
 	struct folio **folios;
 	struct bio_vec *bv;
@@ -264,10 +267,11 @@ static void erd_readahead(struct readahead_control *rac)
 			break;
 		folios[got] = folio;
 		bvec_set_folio(&bv[got], folio, folio_size(folio), 0);
+		size += folio_size(folio);
 		got++;
 	}
 	if (pos < isize)
-		want = min_t(u64, (u64)got * PAGE_SIZE, isize - pos);
+		want = min_t(u64, size, isize - pos);
 	if (want) {
 		/*
 		 * The engine waits for each read it issues. Under the caller's plug such a read
@@ -285,16 +289,19 @@ static void erd_readahead(struct readahead_control *rac)
 	}
 	for (i = 0; i < got; i++) {
 		struct folio *folio = folios[i];
-		size_t off = (size_t)i * PAGE_SIZE, have;
+		size_t fsize = folio_size(folio), have;
 		bool ok;
 
 		/* Bytes of this folio the call filled, and whether the rest lies past EOF. */
-		have = n > 0 && (size_t)n > off ? min_t(size_t, n - off, PAGE_SIZE) : 0;
-		ok = n >= 0 && (have == PAGE_SIZE || (size_t)n == want);
-		if (ok && have < PAGE_SIZE)
-			folio_zero_segment(folio, have, PAGE_SIZE);
+		have = n > 0 && (size_t)n > off ? min_t(size_t, n - off, fsize) : 0;
+		ok = n >= 0 && (have == fsize || (size_t)n == want);
+		if (ok && have < fsize)
+			folio_zero_segment(folio, have, fsize);
+		if (ok && folio_test_large(folio))
+			atomic64_inc(&erd_large_folios);
 		flush_dcache_folio(folio);
 		folio_end_read(folio, ok);
+		off += fsize;
 	}
 out:
 	kfree(bv);

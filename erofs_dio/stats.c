@@ -4,7 +4,8 @@
  * reads went straight into the caller's buffer, with how many bytes, and how many through
  * bounce pages (see io.c); how many decoded pclusters came from the mount's cache, and how
  * many extents were decoded straight into the reader's mapped destination (dest.c); how many
- * runs of pclusters were read ahead and how many of them were then decoded; how many decodes
+ * runs of pclusters were read ahead and how many of them were then decoded; how many folios of
+ * more than one page readahead filled (large folios need THP in the kernel); how many decodes
  * a reader handed to a kworker and how many a kworker ran (the rest were taken back); and the
  * time spent (ns, all readers summed) waiting for data reads, reading metadata, decoding and
  * copying to the caller, pinning, mapping, unmapping and releasing decode targets, and in
@@ -23,6 +24,7 @@ atomic64_t erd_cache_hits;
 atomic64_t erd_mapped_decodes;
 atomic64_t erd_ahead_reads;
 atomic64_t erd_ahead_used;
+atomic64_t erd_large_folios;
 atomic64_t erd_handed_decodes;
 atomic64_t erd_helper_decodes;
 atomic64_t erd_ns_device;
@@ -52,6 +54,7 @@ static const struct {
 	{ "mapped_decodes", &erd_mapped_decodes },
 	{ "ahead_reads", &erd_ahead_reads },
 	{ "ahead_used", &erd_ahead_used },
+	{ "large_folios", &erd_large_folios },
 	{ "handed_decodes", &erd_handed_decodes },
 	{ "helper_decodes", &erd_helper_decodes },
 	{ "ns_device", &erd_ns_device },

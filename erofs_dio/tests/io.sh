@@ -5,7 +5,7 @@
 # bounce pages (bounce_reads), and consecutive pclusters share a read; a request over more than
 # one run of them reads the next run while the first decodes (ahead_used); whole extents decode
 # straight into the destination (mapped_decodes): the caller's pages with O_DIRECT, the folios
-# of readahead; over every file, only a last partial block (a file's short last read) may
+# of readahead, large ones where the kernel has THP (large_folios); over every file, only a last partial block (a file's short last read) may
 # bounce, once per file. On the lz4hc image with fragments, files kept whole in the packed
 # inode are slices of a few pclusters, decoded once and then served by the mount's cache
 # (cache_hits), and every other large extent of a request is handed to a worker
@@ -26,7 +26,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 27
+ktap_plan 28
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -76,12 +76,19 @@ umount /mnt/d
 mount -t erofs_dio -o ro "$dev" /mnt/d
 sync
 echo 3 > /proc/sys/vm/drop_caches
-m0=$(count mapped_decodes)
+m0=$(count mapped_decodes) l0=$(count large_folios)
 got=$(cd /mnt/d && xargs cat < /tmp/packed | sha256sum)
-m1=$(count mapped_decodes)
+m1=$(count mapped_decodes) l1=$(count large_folios)
 ktap_expect_eq "compressed files: buffered, after dropping caches, matches" "$want" "$got"
 at_least "compressed files: readahead decodes into the page cache's folios" \
 	"$(delta "$m0" "$m1")" 1
+# As stock erofs, files are cached in large folios where the kernel has them (THP).
+what="compressed files: readahead fills large folios"
+if [ -e /sys/kernel/mm/transparent_hugepage/enabled ]; then
+	at_least "$what" "$(delta "$l0" "$l1")" 1
+else
+	ktap_skip "$what" "the kernel has no transparent huge pages"
+fi
 
 got=$(cd /mnt/d && awk '{print $1}' /tmp/files | xargs "$DIO" cat 65536 0 | sha256sum)
 d2=$(count direct_reads) b2=$(count bounce_reads)
