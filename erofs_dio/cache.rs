@@ -49,23 +49,25 @@ impl Decoded {
         }
     }
 
-    /// Copies decoded bytes `[from, to)` of `key` into the same range of `dst`, if the cache
-    /// holds that many; false on a miss.
-    pub(crate) fn copy_out(&mut self, key: Key, from: usize, to: usize, dst: &mut [u8]) -> bool {
+    /// Decoded bytes `[from, to)` of `key`, if the cache holds that many.
+    pub(crate) fn get(&mut self, key: Key, from: usize, to: usize) -> Option<&[u8]> {
         self.tick = self.tick.wrapping_add(1);
         let tick = self.tick;
-        let Some(e) = self
+        let e = self
             .entries
             .iter_mut()
             .flatten()
-            .find(|e| e.key == key && e.len >= to)
-        else {
-            return false;
-        };
-        match (e.buf.get(from..to), dst.get_mut(from..to)) {
+            .find(|e| e.key == key && e.len >= to)?;
+        e.used = tick;
+        e.buf.get(from..to)
+    }
+
+    /// Copies decoded bytes `[from, to)` of `key` into the same range of `dst`, if the cache
+    /// holds that many; false on a miss.
+    pub(crate) fn copy_out(&mut self, key: Key, from: usize, to: usize, dst: &mut [u8]) -> bool {
+        match (self.get(key, from, to), dst.get_mut(from..to)) {
             (Some(src), Some(dst)) => {
                 dst.copy_from_slice(src);
-                e.used = tick;
                 true
             }
             _ => false,

@@ -56,6 +56,7 @@ mod raw {
         pub(super) fn erd_shim_count(what: u32);
         pub(super) fn erd_shim_copy_to_iter(buf: *const u8, len: usize, iter: *mut c_void)
             -> usize;
+        pub(super) fn erd_shim_iter_is_kernel(iter: *mut c_void) -> bool;
         pub(super) fn erd_shim_dest_map(
             iter: *mut c_void,
             len: usize,
@@ -447,6 +448,7 @@ impl Drop for Handed {
 pub(crate) struct IterSink {
     iter: *mut c_void,
     copied: usize,
+    kernel: bool,
 }
 
 impl IterSink {
@@ -454,7 +456,18 @@ impl IterSink {
     ///
     /// `iter` is a live destination iterator, used by nothing else while this sink lives.
     pub(crate) unsafe fn new(iter: *mut c_void) -> Self {
-        Self { iter, copied: 0 }
+        // SAFETY: by the caller's contract `iter` is a live iterator.
+        let kernel = unsafe { raw::erd_shim_iter_is_kernel(iter) };
+        Self {
+            iter,
+            copied: 0,
+            kernel,
+        }
+    }
+
+    /// Whether the destination is kernel pages, which a copy cannot fault on.
+    pub(crate) fn is_kernel(&self) -> bool {
+        self.kernel
     }
 
     /// Bytes the destination took.

@@ -43,6 +43,12 @@ size_t erd_shim_copy_to_iter(const u8 *buf, size_t len, void *iter)
 	return n;
 }
 
+/* Kernel pages (a readahead window's folios): copying into them cannot fault. */
+bool erd_shim_iter_is_kernel(void *iter)
+{
+	return iov_iter_is_bvec(iter) || iov_iter_is_kvec(iter);
+}
+
 /* ---- inodes ---- */
 
 static const struct inode_operations erd_file_iops;

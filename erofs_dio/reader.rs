@@ -75,6 +75,12 @@ pub(crate) trait Sink {
 
     /// Takes the `len` bytes just written into [`Sink::slot`].
     fn advance(&mut self, _len: usize) {}
+
+    /// Whether [`Sink::put`] writes kernel memory only, so it cannot fault (and through the
+    /// fault read a file of this mount): then the mount's cache copies straight into it.
+    fn is_kernel(&self) -> bool {
+        false
+    }
 }
 
 /// A read's `iov_iter`: the caller's memory (O_DIRECT) or a readahead window's folios.
@@ -89,6 +95,10 @@ impl Sink for IterSink {
 
     fn filled(&mut self, dest: Dest) {
         IterSink::filled(self, dest)
+    }
+
+    fn is_kernel(&self) -> bool {
+        IterSink::is_kernel(self)
     }
 }
 
@@ -114,6 +124,10 @@ impl Sink for SliceSink<'_> {
 
     fn advance(&mut self, len: usize) {
         self.done = self.done.saturating_add(len).min(self.dst.len());
+    }
+
+    fn is_kernel(&self) -> bool {
+        true
     }
 }
 
@@ -384,10 +398,15 @@ impl<'a> Reader<'a> {
                         self.decode_mapped(file, &ext, end, dest, sink)?;
                     } else {
                         self.settle(sink)?;
-                        let hit = self.decode(file, &ext, end, within, need, cache)?;
-                        sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
-                        if cache && !hit {
-                            self.offer(&ext)?;
+                        if !(cache
+                            && sink.is_kernel()
+                            && self.put_cached(&ext, within, need, sink)?)
+                        {
+                            let hit = self.decode(file, &ext, end, within, need, cache)?;
+                            sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
+                            if cache && !hit {
+                                self.offer(&ext)?;
+                            }
                         }
                     }
                 }
@@ -440,18 +459,20 @@ impl Reader<'_> {
         need: usize,
         cache: bool,
     ) -> Result<bool> {
-        let len = if cache { to_usize(ext.length)? } else { need };
-        let out = grow(&mut self.bufs.out, len)?;
-        if cache
-            && self
+        if cache {
+            let out = grow(&mut self.bufs.out, need)?;
+            if self
                 .mnt
                 .decoded
                 .lock()
                 .copy_out(key(ext), within, need, out)
-        {
-            ffi::count(Event::CacheHit);
-            return Ok(true);
+            {
+                ffi::count(Event::CacheHit);
+                return Ok(true);
+            }
         }
+        let len = if cache { to_usize(ext.length)? } else { need };
+        grow(&mut self.bufs.out, len)?;
         let raw = self.load_at(file, ext, end)?;
         let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
         let out = self.bufs.out.get_mut(..len).ok_or(ENOMEM)?;
@@ -650,6 +671,25 @@ impl Reader<'_> {
         if let Some(a) = self.ahead.take() {
             self.bufs.next = a.io.wait().0;
         }
+    }
+
+    /// Puts decoded bytes `[within, need)` of the compressed extent `ext` straight from the
+    /// mount's cache into a sink that cannot fault (see [`Sink::is_kernel`]), if the cache
+    /// holds them: one copy, not two through the request's buffer.
+    fn put_cached(
+        &mut self,
+        ext: &Extent,
+        within: usize,
+        need: usize,
+        sink: &mut dyn Sink,
+    ) -> Result<bool> {
+        let mut decoded = self.mnt.decoded.lock();
+        let Some(bytes) = decoded.get(key(ext), within, need) else {
+            return Ok(false);
+        };
+        sink.put(bytes)?;
+        ffi::count(Event::CacheHit);
+        Ok(true)
     }
 
     /// Offers the whole extent just decoded by [`Self::decode`] to the mount's cache, which

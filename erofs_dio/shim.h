@@ -73,6 +73,7 @@ bool erd_shim_dir_emit(void *dctx, const u8 *name, u32 len, u64 nid, u8 ftype, u
 void erd_shim_dir_set_pos(void *dctx, u64 pos);
 void erd_shim_count(u32 what);
 size_t erd_shim_copy_to_iter(const u8 *buf, size_t len, void *iter);
+bool erd_shim_iter_is_kernel(void *iter);
 void *erd_shim_dest_map(void *iter, size_t len, void **handle);
 void erd_shim_dest_unmap(void *handle);
 int erd_shim_decompress(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen, bool partial,
