@@ -75,7 +75,10 @@ ktap_expect_eq "erofs_dio O_DIRECT read of model.bin has the host's sha256" \
 	"$want" "$("$DIO" cat 4194304 0 /mnt/m/model.bin | sha256sum | cut -d' ' -f1)"
 umount /mnt/m
 IMG=$(awk -v d="${DEV#/dev/}" '$4 == d {print $3 * 1024}' /proc/partitions)
-echo "# BENCH {\"run\":\"info\",\"ncpu\":$NCPU,\"memtotal_kb\":$(awk '/^MemTotal:/ {print $2}' /proc/meminfo),\"lowmem\":\"$LOWMEM\",\"bs\":\"$BS\",\"reps\":$REPS,\"file_bytes\":$SIZE,\"image_bytes\":$IMG}"
+# Large page-cache folios (erofs's and erofs_dio's) need a kernel with transparent huge pages,
+# whatever its setting for anonymous memory (which guests under 512 MiB default to never).
+THP=$([ -d /sys/kernel/mm/transparent_hugepage ] && echo y)
+echo "# BENCH {\"run\":\"info\",\"thp\":\"${THP:-none}\",\"ncpu\":$NCPU,\"memtotal_kb\":$(awk '/^MemTotal:/ {print $2}' /proc/meminfo),\"lowmem\":\"$LOWMEM\",\"bs\":\"$BS\",\"reps\":$REPS,\"file_bytes\":$SIZE,\"image_bytes\":$IMG}"
 
 # costs FSTYPE: erofs_dio's cost counters (debugfs; ns summed over readers), for erofs_dio.
 COSTS="ns_device ns_meta ns_decode ns_copy ns_map ns_lookup ns_iget cache_hits mapped_decodes handed_decodes helper_decodes"

@@ -257,7 +257,9 @@ def main():
              f"in a memory cgroup with memory.max={info['lowmem']}; file "
              f"{info['file_bytes'] // MIB} MiB on a {info['image_bytes'] / MIB:.0f} MiB image "
              f"(mkfs.erofs -zlz4hc,12 -C262144 -Eztailpacking); fio psync, bs={info['bs']}; "
-             f"{info['reps']} rounds, medians"
+             f"{info['reps']} rounds, medians; page cache "
+             + ("in order-0 pages (kernel without THP)" if info.get("thp", "none") == "none"
+                else "in large folios (kernel with THP)")
              + (f"; small files: {next(iter(small.values()))['files']} files of "
                 f"{next(iter(small.values()))['package']}, "
                 f"{max(f[p]['rounds'] for f in small.values() for p, _ in SMALL_PATHS if p in f)}"
