@@ -236,8 +236,8 @@ static int erd_read_folio(struct file *file, struct folio *folio)
  * Readahead: the whole window in one engine call through a bvec iterator over its folios.
  * Extents inside the window decode straight into them; one cut by the window's edge is
  * decoded once into the engine's cache of decoded pclusters, which the neighbouring window (or
- * read_folio, one page at a time) then copies from. Folios the call did not fill (an error part
- * way) are left not uptodate, and read_folio tries them again.
+ * read_folio) then copies from. Folios the call did not fill (an error part way) are left not
+ * uptodate, and read_folio tries them again.
  */
 static void erd_readahead(struct readahead_control *rac)
 {

@@ -102,7 +102,7 @@ impl Sink for IterSink {
     }
 }
 
-/// A kernel buffer (a page of `read_folio`, a directory block, a symlink).
+/// A kernel buffer (a directory block, a symlink).
 struct SliceSink<'a> {
     dst: &'a mut [u8],
     done: usize,
@@ -351,8 +351,8 @@ impl<'a> Reader<'a> {
                     while off < n {
                         let c = (n - off).min(CHUNK as u64) as usize;
                         let at = ext.physical.checked_add(within + off).ok_or(corrupted())?;
-                        // Straight into a kernel buffer sink (a page of read_folio, a directory
-                        // block); through the request's buffer into anything else.
+                        // Straight into a kernel buffer sink (a directory block, a symlink);
+                        // through the request's buffer into anything else.
                         let (to, direct) = match sink.slot(c) {
                             Some(to) => (to, true),
                             None => (grow(&mut self.bufs.out, c)?, false),
@@ -398,13 +398,10 @@ impl<'a> Reader<'a> {
                         self.decode_mapped(file, &ext, end, dest, sink)?;
                     } else {
                         self.settle(sink)?;
-                        if !(cache
-                            && sink.is_kernel()
-                            && self.put_cached(&ext, within, need, sink)?)
-                        {
-                            let hit = self.decode(file, &ext, end, within, need, cache)?;
+                        if !(cache && self.put_cached(&ext, within, need, sink)?) {
+                            self.decode(file, &ext, end, need, cache)?;
                             sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
-                            if cache && !hit {
+                            if cache {
                                 self.offer(&ext)?;
                             }
                         }
@@ -447,37 +444,23 @@ fn key(ext: &Extent) -> Key {
 }
 
 impl Reader<'_> {
-    /// Puts decoded bytes `[within, need)` of the compressed extent `ext` at the same place in
-    /// the request's output buffer: from the mount's cache when `cache` and it holds them
-    /// (returns true), else read and decoded, the whole extent when `cache`.
+    /// Reads and decodes the compressed extent `ext` into the request's output buffer: the
+    /// whole extent when `cache` (to offer it to the mount's cache), else its first `need`
+    /// bytes.
     fn decode(
         &mut self,
         file: &FileMap,
         ext: &Extent,
         end: u64,
-        within: usize,
         need: usize,
         cache: bool,
-    ) -> Result<bool> {
-        if cache {
-            let out = grow(&mut self.bufs.out, need)?;
-            if self
-                .mnt
-                .decoded
-                .lock()
-                .copy_out(key(ext), within, need, out)
-            {
-                ffi::count(Event::CacheHit);
-                return Ok(true);
-            }
-        }
+    ) -> Result {
         let len = if cache { to_usize(ext.length)? } else { need };
         grow(&mut self.bufs.out, len)?;
         let raw = self.load_at(file, ext, end)?;
         let raw = self.bufs.raw.get(raw).ok_or(corrupted())?;
         let out = self.bufs.out.get_mut(..len).ok_or(ENOMEM)?;
-        decode_extent(&self.mnt.vol.sb, ext, raw, out, &mut self.dec).map_err(read_error)?;
-        Ok(false)
+        decode_extent(&self.mnt.vol.sb, ext, raw, out, &mut self.dec).map_err(read_error)
     }
 
     /// Decodes the whole compressed extent `ext` into `dest` and passes it to the sink: handed
@@ -673,9 +656,10 @@ impl Reader<'_> {
         }
     }
 
-    /// Puts decoded bytes `[within, need)` of the compressed extent `ext` straight from the
-    /// mount's cache into a sink that cannot fault (see [`Sink::is_kernel`]), if the cache
-    /// holds them: one copy, not two through the request's buffer.
+    /// Puts decoded bytes `[within, need)` of the compressed extent `ext` into the sink from
+    /// the mount's cache, if it holds them: straight from the cache, under its lock, into a
+    /// sink that cannot fault (see [`Sink::is_kernel`]); else copied out under the lock and
+    /// put after it, since the sink's fault may read a file of this mount.
     fn put_cached(
         &mut self,
         ext: &Extent,
@@ -683,12 +667,26 @@ impl Reader<'_> {
         need: usize,
         sink: &mut dyn Sink,
     ) -> Result<bool> {
-        let mut decoded = self.mnt.decoded.lock();
-        let Some(bytes) = decoded.get(key(ext), within, need) else {
-            return Ok(false);
-        };
-        sink.put(bytes)?;
-        ffi::count(Event::CacheHit);
+        if sink.is_kernel() {
+            let mut decoded = self.mnt.decoded.lock();
+            let Some(bytes) = decoded.get(key(ext), within, need) else {
+                return Ok(false);
+            };
+            ffi::count(Event::CacheHit);
+            sink.put(bytes)?;
+        } else {
+            let out = grow(&mut self.bufs.out, need)?;
+            if !self
+                .mnt
+                .decoded
+                .lock()
+                .copy_out(key(ext), within, need, out)
+            {
+                return Ok(false);
+            }
+            ffi::count(Event::CacheHit);
+            sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
+        }
         Ok(true)
     }
 
