@@ -82,6 +82,8 @@ mod raw {
             dict_size: u32,
         ) -> *mut c_void;
         pub(super) fn erd_shim_job_finish(job: *mut c_void) -> c_int;
+        pub(super) fn erd_shim_reader_begin();
+        pub(super) fn erd_shim_reader_end();
     }
 }
 
@@ -254,6 +256,27 @@ pub(crate) enum Event {
     MappedDecode = 1,
     /// A run of pclusters read ahead and then decoded (`ahead_used`).
     AheadUsed = 2,
+    /// Decoded bytes copied once into a read's pinned and mapped user pages (`mapped_copies`).
+    MappedCopy = 3,
+}
+
+/// A request in progress, counted while it lives: with as many as CPUs, every CPU already
+/// decodes and [`Handed::start`] hands nothing to a worker.
+pub(crate) struct Active(());
+
+impl Active {
+    pub(crate) fn new() -> Self {
+        // SAFETY: increments a global atomic counter; callable from any context.
+        unsafe { raw::erd_shim_reader_begin() };
+        Self(())
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        // SAFETY: decrements what `Active::new` incremented, once.
+        unsafe { raw::erd_shim_reader_end() };
+    }
 }
 
 /// Counts `event`.
@@ -371,6 +394,18 @@ pub(crate) struct Dest {
 impl Dest {
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// Writes all of `src`, which must be as long as the destination.
+    pub(crate) fn write(&mut self, src: &[u8]) -> Result {
+        if src.len() != self.len {
+            return Err(EINVAL);
+        }
+        // SAFETY: `ptr` maps `len` writable bytes of pinned pages until `self` is dropped, so
+        // the copy cannot fault; `src` is kernel memory of the engine or the mount's cache,
+        // never one of those pages.
+        unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr.as_ptr(), self.len) };
+        Ok(())
     }
 }
 

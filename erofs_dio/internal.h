@@ -38,6 +38,7 @@ extern atomic64_t erd_cache_hits;
 extern atomic64_t erd_mapped_decodes;
 extern atomic64_t erd_ahead_reads;
 extern atomic64_t erd_ahead_used;
+extern atomic64_t erd_mapped_copies;
 extern atomic64_t erd_large_folios;
 extern atomic64_t erd_handed_decodes;
 extern atomic64_t erd_helper_decodes;

@@ -35,7 +35,7 @@ use crate::device::{Device, Meta};
 use crate::erofs::{
     self, decode_extent, decode_input, BlockSource, Extent, ExtentKind, FileMap, FileType,
 };
-use crate::ffi::{self, Dest, Event, Handed, IterSink, PendingRead};
+use crate::ffi::{self, Active, Dest, Event, Handed, IterSink, PendingRead};
 use crate::mount::Mount;
 
 /// Uncompressed and hole extents are copied in chunks of this many bytes.
@@ -53,6 +53,9 @@ const MAX_DECODED: u64 = 16 << 20;
 /// Smallest decoded extent worth handing to another CPU: a worker's wake-up costs about what
 /// decoding a few pages does.
 const MIN_HANDED: usize = 64 * 1024;
+/// Smallest user destination of decoded bytes pinned and mapped to take them in one copy
+/// (smaller ones, mostly small files, go through the request's buffer).
+const MIN_MAPPED_COPY: usize = 64 * 1024;
 
 /// Where read bytes go, in order.
 pub(crate) trait Sink {
@@ -165,6 +168,7 @@ pub(crate) struct Reader<'a> {
     ahead: Option<Ahead>,
     /// An extent's decode handed to a worker, reading `bufs.raw`, not yet passed to the sink.
     handed: Option<HandedDecode>,
+    _active: Active,
 }
 
 /// A decode handed to a worker: running, or finished (before `bufs.raw` changed) and waiting
@@ -250,6 +254,7 @@ impl<'a> Reader<'a> {
             held: None,
             ahead: None,
             handed: None,
+            _active: Active::new(),
         }
     }
 
@@ -398,13 +403,7 @@ impl<'a> Reader<'a> {
                         self.decode_mapped(file, &ext, end, dest, sink)?;
                     } else {
                         self.settle(sink)?;
-                        if !(cache && self.put_cached(&ext, within, need, sink)?) {
-                            self.decode(file, &ext, end, need, cache)?;
-                            sink.put(self.bufs.out.get(within..need).ok_or(corrupted())?)?;
-                            if cache {
-                                self.offer(&ext)?;
-                            }
-                        }
+                        self.put_decoded(file, &ext, end, (within, need), cache, sink)?;
                     }
                 }
             }
@@ -656,24 +655,73 @@ impl Reader<'_> {
         }
     }
 
+    /// Puts decoded bytes `[within, need)` of the compressed extent `ext` into the sink through
+    /// the request's buffer: from the mount's cache when `cache` and it holds them, else
+    /// decoded (whole, and offered to the cache, when `cache`). A user destination of at
+    /// least [`MIN_MAPPED_COPY`] bytes is pinned and mapped first, so it takes the bytes in
+    /// one copy, from the cache under its lock as a kernel sink does.
+    fn put_decoded(
+        &mut self,
+        file: &FileMap,
+        ext: &Extent,
+        end: u64,
+        (within, need): (usize, usize),
+        cache: bool,
+        sink: &mut dyn Sink,
+    ) -> Result {
+        let mut dest = if cache && !sink.is_kernel() && need - within >= MIN_MAPPED_COPY {
+            sink.map(need - within)
+        } else {
+            None
+        };
+        if cache && self.put_cached(ext, within, need, sink, &mut dest)? {
+            return Ok(());
+        }
+        self.decode(file, ext, end, need, cache)?;
+        let bytes = self.bufs.out.get(within..need).ok_or(corrupted())?;
+        match dest {
+            Some(mut dest) => {
+                dest.write(bytes)?;
+                sink.filled(dest);
+                ffi::count(Event::MappedCopy);
+            }
+            None => sink.put(bytes)?,
+        }
+        if cache {
+            self.offer(ext)?;
+        }
+        Ok(())
+    }
+
     /// Puts decoded bytes `[within, need)` of the compressed extent `ext` into the sink from
     /// the mount's cache, if it holds them: straight from the cache, under its lock, into a
-    /// sink that cannot fault (see [`Sink::is_kernel`]); else copied out under the lock and
-    /// put after it, since the sink's fault may read a file of this mount.
+    /// sink that cannot fault (see [`Sink::is_kernel`]) or into `dest`, the sink's pinned and
+    /// mapped next bytes, which it then takes; else copied out under the lock and put after
+    /// it, since the sink's fault may read a file of this mount. `dest` is left alone on a
+    /// miss.
     fn put_cached(
         &mut self,
         ext: &Extent,
         within: usize,
         need: usize,
         sink: &mut dyn Sink,
+        dest: &mut Option<Dest>,
     ) -> Result<bool> {
-        if sink.is_kernel() {
+        if sink.is_kernel() || dest.is_some() {
             let mut decoded = self.mnt.decoded.lock();
             let Some(bytes) = decoded.get(key(ext), within, need) else {
                 return Ok(false);
             };
             ffi::count(Event::CacheHit);
-            sink.put(bytes)?;
+            match dest.take() {
+                Some(mut dest) => {
+                    dest.write(bytes)?;
+                    drop(decoded);
+                    sink.filled(dest);
+                    ffi::count(Event::MappedCopy);
+                }
+                None => sink.put(bytes)?,
+            }
         } else {
             let out = grow(&mut self.bufs.out, need)?;
             if !self

@@ -48,6 +48,7 @@ enum erd_count {
 	ERD_COUNT_CACHE_HIT,
 	ERD_COUNT_MAPPED_DECODE,
 	ERD_COUNT_AHEAD_USED,
+	ERD_COUNT_MAPPED_COPY,
 };
 
 /* Implemented in Rust (ffi.rs), called from C. */
@@ -81,5 +82,7 @@ int erd_shim_decompress(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dle
 void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dlen,
 			 bool partial, u32 dict_size);
 int erd_shim_job_finish(void *job);
+void erd_shim_reader_begin(void);
+void erd_shim_reader_end(void);
 
 #endif

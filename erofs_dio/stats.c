@@ -24,6 +24,7 @@ atomic64_t erd_cache_hits;
 atomic64_t erd_mapped_decodes;
 atomic64_t erd_ahead_reads;
 atomic64_t erd_ahead_used;
+atomic64_t erd_mapped_copies;
 atomic64_t erd_large_folios;
 atomic64_t erd_handed_decodes;
 atomic64_t erd_helper_decodes;
@@ -54,6 +55,7 @@ static const struct {
 	{ "mapped_decodes", &erd_mapped_decodes },
 	{ "ahead_reads", &erd_ahead_reads },
 	{ "ahead_used", &erd_ahead_used },
+	{ "mapped_copies", &erd_mapped_copies },
 	{ "large_folios", &erd_large_folios },
 	{ "handed_decodes", &erd_handed_decodes },
 	{ "helper_decodes", &erd_helper_decodes },
@@ -93,6 +95,9 @@ void erd_shim_count(u32 what)
 		break;
 	case ERD_COUNT_AHEAD_USED:
 		atomic64_inc(&erd_ahead_used);
+		break;
+	case ERD_COUNT_MAPPED_COPY:
+		atomic64_inc(&erd_mapped_copies);
 		break;
 	}
 }

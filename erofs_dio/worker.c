@@ -3,7 +3,8 @@
  * erofs_dio decode helpers: a pcluster of a large read decoded by a kworker, on whatever CPU
  * is free, while the reader decodes the next one itself. The reader then takes the decode
  * back if no worker has started it (every CPU busy), so a loaded system pays only for queueing
- * it, never for waiting on it.
+ * it, never for waiting on it. Nothing is handed while there are as many requests as CPUs:
+ * each CPU has one of its own to decode, and a hand-off would only add switches.
  */
 #include <linux/cpumask.h>
 #include <linux/slab.h>
@@ -11,6 +12,19 @@
 #include <linux/workqueue.h>
 
 #include "internal.h"
+
+/* Requests being read now, on every mount: each keeps a CPU busy decoding. */
+static atomic_t erd_readers = ATOMIC_INIT(0);
+
+void erd_shim_reader_begin(void)
+{
+	atomic_inc(&erd_readers);
+}
+
+void erd_shim_reader_end(void)
+{
+	atomic_dec(&erd_readers);
+}
 
 struct erd_job {
 	struct work_struct work;
@@ -40,7 +54,8 @@ void *erd_shim_job_start(u32 alg, const u8 *src, size_t slen, u8 *dst, size_t dl
 	struct erd_job *j;
 	unsigned int cpu;
 
-	if (num_online_cpus() < 2)
+	/* No CPU to spare: as many requests as CPUs already decode. */
+	if (atomic_read(&erd_readers) >= num_online_cpus())
 		return NULL;
 	j = kmalloc(sizeof(*j), GFP_KERNEL | __GFP_NOWARN);
 	if (!j)

@@ -9,7 +9,8 @@
 # last partial block (a file's short last read) may bounce, once per file. On the lz4hc image with fragments, files kept whole in the packed
 # inode are slices of a few pclusters, decoded once and then served by the mount's cache
 # (cache_hits), and every other large extent of a request is handed to a worker
-# (handed_decodes). Every file's bytes equal stock erofs's.
+# (handed_decodes); where a request cuts an extent, the cut part (64 KiB or more) goes into the
+# caller's pinned pages in one copy (mapped_copies). Every file's bytes equal stock erofs's.
 . "$SUITE_DIR/ktap.sh"
 
 disk() { echo "$SUITE_DISKS" | awk -v n="$1" '$2 == n {print $1}'; }
@@ -26,7 +27,7 @@ at_least() {
 	fi
 }
 
-ktap_plan 28
+ktap_plan 30
 ktap_check "modprobe erofs_dio" sh -c "modprobe erofs_dio && modprobe erofs"
 mkdir -p /mnt/tools /mnt/d
 ktap_check "tools image mounts" mount -t erofs -o ro "$(disk tools.img)" /mnt/tools
@@ -157,6 +158,14 @@ if [ "$(nproc)" -gt 1 ]; then
 else
 	ktap_expect_eq "big/runs.bin on lz4hc: one CPU, no decode handed to a worker" 0 "$(delta "$j0" "$j1")"
 fi
+# Requests that cut extents: the cut part comes from the request's buffer or the mount's
+# cache, and where it is at least 64 KiB goes into the caller's pinned pages in one copy.
+c0=$(count mapped_copies)
+got=$(cd /mnt/d && "$DIO" cat 196608 0 big/runs.bin | sha256sum)
+c1=$(count mapped_copies)
+ktap_expect_eq "big/runs.bin on lz4hc: 192 KiB O_DIRECT reads match stock" "$runs_ref" "$got"
+at_least "big/runs.bin on lz4hc: cut extents copied once into the caller's pinned pages" \
+	"$(delta "$c0" "$c1")" 1
 ktap_check "erofs_dio unmounts lz4hc" umount /mnt/d
 umount /mnt/tools
 ktap_check "rmmod erofs_dio takes the counters away" sh -c "rmmod erofs_dio && test ! -e $D"
