@@ -35,7 +35,7 @@ ifneq ($(KDIR),)
 export KDIR
 endif
 
-.PHONY: all modules check check-debug check-bpf demo bench-zram bench-erofs bench-pmqos bench-zcache bench-cpuidle gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
+.PHONY: all modules check check-debug check-bpf demo bench-zram bench-erofs profile-erofs bench-pmqos bench-zcache bench-cpuidle gki-check check-old-rustc clippy fmt fmt-check rust-analyzer kernel setup clean
 
 all modules:
 	scripts/modules.sh build
@@ -60,6 +60,10 @@ bench-zram:
 
 bench-erofs:
 	bench/run.sh erofs
+
+# Opt-in: perf in the guest (a larger initramfs of its own) around the erofs bench's reads.
+profile-erofs:
+	bench/profile.sh erofs
 
 bench-pmqos:
 	bench/run.sh pmqos

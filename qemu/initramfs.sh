@@ -9,7 +9,11 @@ set -euo pipefail
 ARCH_NAME=${1:-x86_64}
 DARCH=$(deb_arch "$ARCH_NAME")
 LIST=$SUITE_ROOT/qemu/guest-packages
-key=$( { cat "$LIST" "$0"; echo "$GUEST_SUITE $DARCH"; } | sha256sum | cut -c1-12)
+# GUEST_EXTRA_PACKAGES adds lines to that list ("package program...", ';' between lines): an
+# opt-in user space (bench/profile.sh adds Debian's perf), built and cached under its own key.
+EXTRA=${GUEST_EXTRA_PACKAGES:-}
+key=$( { cat "$LIST" "$0"; echo "$GUEST_SUITE $DARCH"; [ -z "$EXTRA" ] || echo "$EXTRA"; } |
+	sha256sum | cut -c1-12)
 FINAL=$CACHE_DIR/initramfs/$ARCH_NAME-$key
 OUT=$FINAL/base.cpio.gz
 # Touched when used, so the pruning below sees how long a build has gone unused.
@@ -30,6 +34,10 @@ DIR=$CACHE_DIR/initramfs/.build-$ARCH_NAME-$key.$$
 trap 'rm -rf "$DIR"' EXIT
 log "initramfs: building the $ARCH_NAME guest user space from $GUEST_SUITE packages"
 mkdir -p "$DIR/debs" "$DIR/stage" "$DIR/root"
+if [ -n "$EXTRA" ]; then
+	{ cat "$LIST"; tr ';' '\n' <<< "$EXTRA"; } > "$DIR/packages"
+	LIST=$DIR/packages
+fi
 
 # The packages, and the shared-library packages they depend on (recursively). Programs are
 # taken by name below, so anything else a package brings is simply left out.
