@@ -63,7 +63,7 @@ bench-erofs:
 
 # Opt-in: perf in the guest (a larger initramfs of its own) around the erofs bench's reads.
 profile-erofs:
-	bench/profile.sh erofs
+	bench/run.sh --profile erofs
 
 bench-pmqos:
 	bench/run.sh pmqos

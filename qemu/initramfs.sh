@@ -10,7 +10,7 @@ ARCH_NAME=${1:-x86_64}
 DARCH=$(deb_arch "$ARCH_NAME")
 LIST=$SUITE_ROOT/qemu/guest-packages
 # GUEST_EXTRA_PACKAGES adds lines to that list ("package program...", ';' between lines): an
-# opt-in user space (bench/profile.sh adds Debian's perf), built and cached under its own key.
+# opt-in user space (make profile-erofs adds Debian's perf), built and cached under its own key.
 EXTRA=${GUEST_EXTRA_PACKAGES:-}
 key=$( { cat "$LIST" "$0"; echo "$GUEST_SUITE $DARCH"; [ -z "$EXTRA" ] || echo "$EXTRA"; } |
 	sha256sum | cut -c1-12)

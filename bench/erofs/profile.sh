@@ -1,6 +1,6 @@
 #!/bin/sh
-# Where the erofs bench's CPU time goes (guest side of bench/profile.sh erofs; needs perf in the
-# guest, which bench/profile.sh adds). For each read path of the model file, fio reads it over
+# Where the erofs bench's CPU time goes (guest side of bench/run.sh --profile erofs; needs perf
+# in the guest, which that adds). For each read path of the model file, fio reads it over
 # and over (time based, 4 MiB reads) and perf samples every vCPU for a few seconds once the
 # reads are under way, so fio's start and exit stay out. For the small files, perf samples cold
 # passes over every file of the lz4 image (4 KiB pclusters) as the bench reads them (a fresh
