@@ -233,6 +233,20 @@ fn grow(v: &mut KVVec<u8>, n: usize) -> Result<&mut [u8]> {
     v.get_mut(..n).ok_or(ENOMEM)
 }
 
+/// Passes `bytes` to the sink: copied into `dest`, the sink's pinned and mapped next bytes,
+/// when there is one.
+fn put_bytes(sink: &mut dyn Sink, dest: Option<Dest>, bytes: &[u8]) -> Result {
+    match dest {
+        Some(mut dest) => {
+            dest.write(bytes)?;
+            sink.filled(dest);
+            ffi::count(Event::MappedCopy);
+        }
+        None => sink.put(bytes)?,
+    }
+    Ok(())
+}
+
 /// Whether `ext` is a compressed pcluster of the primary device, outside the inode, starting at
 /// file offset `q`: one that a run of device reads may hold.
 fn is_pcluster_at(ext: &Extent, q: u64) -> bool {
@@ -679,14 +693,7 @@ impl Reader<'_> {
         }
         self.decode(file, ext, end, need, cache)?;
         let bytes = self.bufs.out.get(within..need).ok_or(corrupted())?;
-        match dest {
-            Some(mut dest) => {
-                dest.write(bytes)?;
-                sink.filled(dest);
-                ffi::count(Event::MappedCopy);
-            }
-            None => sink.put(bytes)?,
-        }
+        put_bytes(sink, dest, bytes)?;
         if cache {
             self.offer(ext)?;
         }
@@ -713,15 +720,7 @@ impl Reader<'_> {
                 return Ok(false);
             };
             ffi::count(Event::CacheHit);
-            match dest.take() {
-                Some(mut dest) => {
-                    dest.write(bytes)?;
-                    drop(decoded);
-                    sink.filled(dest);
-                    ffi::count(Event::MappedCopy);
-                }
-                None => sink.put(bytes)?,
-            }
+            put_bytes(sink, dest.take(), bytes)?;
         } else {
             let out = grow(&mut self.bufs.out, need)?;
             if !self

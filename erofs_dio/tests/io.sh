@@ -6,8 +6,9 @@
 # one run of them reads the next run while the first decodes (ahead_used); whole extents decode
 # straight into the destination (mapped_decodes): the caller's pages with O_DIRECT, the folios
 # of readahead, large ones where the kernel has THP (large_folios); over every file, only a
-# last partial block (a file's short last read) may bounce, once per file. On the lz4hc image with fragments, files kept whole in the packed
-# inode are slices of a few pclusters, decoded once and then served by the mount's cache
+# last partial block (a file's short last read) may bounce, once per file. On the lz4hc image
+# with fragments, files kept whole in the packed inode are slices of a few pclusters, decoded
+# once and then served by the mount's cache
 # (cache_hits), and every other large extent of a request is handed to a worker
 # (handed_decodes); where a request cuts an extent, the cut part (64 KiB or more) goes into the
 # caller's pinned pages in one copy (mapped_copies). Every file's bytes equal stock erofs's.
