@@ -15,6 +15,7 @@ HOST_PACKAGES=(
 	"clang-$LLVM_VERSION" "lld-$LLVM_VERSION" "llvm-$LLVM_VERSION" "libclang-$LLVM_VERSION-dev"
 	bc bison flex libelf-dev libssl-dev cpio xz-utils zstd dwarves rsync kmod make python3
 	fio python3-matplotlib python3-numpy python3-lz4 python3-zstandard libbpf-dev
+	zlib1g-dev pkg-config
 )
 # QEMU comes whole from bookworm-backports: this kind of machine ships backported qemu-utils 10,
 # which Breaks bookworm's qemu-system 7.2, and apt's resolver does not find the mix by itself.

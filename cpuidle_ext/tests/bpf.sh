@@ -6,8 +6,10 @@
 # counting its calls in a pinned map) for the other ops and the state-mask kfunc: init on
 # attach and init refusing it, enable and disable on a governor switch, reflect after each
 # selection, a state masked and unmasked, an index out of range refused, exit on detach and the
-# mask gone with the program. It needs module BTF: on kernels without it (every
-# kernel of make check but the btf variant, see make check-bpf) each test is skipped.
+# mask gone with the program. Last, the Rust loader (tools/cpuidle-ext-audio, built for the
+# host's arch only) attaches, configures and detaches the audio policy. It needs module BTF: on
+# kernels without it (every kernel of make check but the btf variant, see make check-bpf) each
+# test is skipped.
 . "$SUITE_DIR/ktap.sh"
 
 CPU=/sys/devices/system/cpu
@@ -16,7 +18,8 @@ E=/sys/kernel/cpuidle_ext
 OBJ=$SUITE_DIR/bpf/audio.bpf.o
 PROBE=$SUITE_DIR/data/cpuidle_ext.bpf/probe.bpf.o
 PIN=/sys/fs/bpf
-PLAN=25
+LOADER=$SUITE_DIR/data/cpuidle_ext.bpf/cpuidle-ext-audio.$(uname -m)
+PLAN=31
 
 say() { echo "# $*"; }
 
@@ -235,6 +238,39 @@ bpftool struct_ops register "$PROBE" >/dev/null 2>&1
 ktap_expect_eq "init returning -EINVAL refuses the attach: ops none, no attach counted, init called" \
 	"none $((attached + 1)) $((i0 + 1))" "$(cat $E/ops) $(cat $E/attached) $(probe_count 0)"
 rm -f $PIN/probe_cfg $PIN/probe_counts
+
+# The Rust loader: attach (its maps pinned in its own folder), playback on and off, a second
+# attach and a bad period refused, detach back to the built-in policy.
+if [ ! -x "$LOADER" ]; then
+	for t in attach playing refusals status detach built-in; do
+		ktap_skip "cpuidle-ext-audio: $t" "the loader is built for the host's arch only, not $(uname -m)"
+	done
+else
+	attached=$(cat $E/attached) detached=$(cat $E/detached)
+	ktap_expect_eq "cpuidle-ext-audio attach: ops audio, one attach counted" \
+		"attached: audio|audio $((attached + 1))" "$("$LOADER" attach "$OBJ")|$(cat $E/ops) $(cat $E/attached)"
+	"$LOADER" play 10000 >/dev/null
+	window 1
+	ktap_check "cpuidle-ext-audio play 10000: the program decides, never system-off" \
+		sh -c "[ $nb -gt 0 ] && [ $nf -eq 0 ] && [ $nc -eq 0 ] && [ $(nth 4 "$d") -eq 0 ]"
+	refusals() {
+		"$LOADER" attach "$OBJ" 2>/dev/null
+		again=$?
+		"$LOADER" play 0 2>/dev/null
+		bad_period=$?
+		say "second attach exit $again, period 0 exit $bad_period"
+		[ $again = 1 ] && [ $bad_period = 2 ] && [ "$(cat $E/ops) $(cat $E/attached)" = "audio $((attached + 1))" ]
+	}
+	ktap_check "a second attach (exit 1) and period 0 (exit 2) refused, nothing changed" refusals
+	"$LOADER" stop >/dev/null
+	ktap_expect_eq "cpuidle-ext-audio status after stop" \
+		"governor ops: audio|audio policy: stopped (timers only)" "$("$LOADER" status | tr '\n' '|' | sed 's/|$//')"
+	ktap_expect_eq "cpuidle-ext-audio detach: ops none, one detach counted, pins gone" \
+		"detached: governor ops none|none $((detached + 1))|1" \
+		"$("$LOADER" detach)|$(cat $E/ops) $(cat $E/detached)|$("$LOADER" status >/dev/null 2>&1; echo $?)"
+	window 1
+	ktap_check "after the loader's detach the built-in policy decides" sh -c "[ $nf -gt 0 ] && [ $nb -eq 0 ]"
+fi
 echo "$before" > $CI/current_governor
 rmmod cpuidle_ext_sim
 ktap_finish
