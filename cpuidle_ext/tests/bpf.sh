@@ -19,7 +19,7 @@ OBJ=$SUITE_DIR/bpf/audio.bpf.o
 PROBE=$SUITE_DIR/data/cpuidle_ext.bpf/probe.bpf.o
 PIN=/sys/fs/bpf
 LOADER=$SUITE_DIR/data/cpuidle_ext.bpf/cpuidle-ext-audio.$(uname -m)
-PLAN=31
+PLAN=32
 
 say() { echo "# $*"; }
 
@@ -242,7 +242,7 @@ rm -f $PIN/probe_cfg $PIN/probe_counts
 # The Rust loader: attach (its maps pinned in its own folder), playback on and off, a second
 # attach and a bad period refused, detach back to the built-in policy.
 if [ ! -x "$LOADER" ]; then
-	for t in attach playing refusals status detach built-in; do
+	for t in attach playing refusals status detach built-in stale; do
 		ktap_skip "cpuidle-ext-audio: $t" "the loader is built for the host's arch only, not $(uname -m)"
 	done
 else
@@ -270,6 +270,12 @@ else
 		"$("$LOADER" detach)|$(cat $E/ops) $(cat $E/detached)|$("$LOADER" status >/dev/null 2>&1; echo $?)"
 	window 1
 	ktap_check "after the loader's detach the built-in policy decides" sh -c "[ $nf -gt 0 ] && [ $nb -eq 0 ]"
+	# Unregistered behind the loader's back (bpftool): its detach still clears its pins.
+	"$LOADER" attach "$OBJ" >/dev/null
+	detach
+	ktap_expect_eq "cpuidle-ext-audio detach after bpftool's: pins cleared, ops none" \
+		"detached (it was no longer registered): governor ops none|1" \
+		"$("$LOADER" detach)|$("$LOADER" status >/dev/null 2>&1; echo $?)"
 fi
 echo "$before" > $CI/current_governor
 rmmod cpuidle_ext_sim

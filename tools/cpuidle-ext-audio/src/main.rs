@@ -191,11 +191,17 @@ mod policy {
     }
 
     fn detach(dir: &Path) -> Result<(), String> {
-        pinned(dir, "ops")?
-            .delete(&KEY)
-            .map_err(|e| format!("unregistering: {e}"))?;
+        let gone = match pinned(dir, "ops")?.delete(&KEY) {
+            Ok(()) => "",
+            // Unregistered by other means (bpftool map delete; the kernel then answers
+            // EINPROGRESS): with no program attached, only the pins are left.
+            Err(e) => match governor_ops()?.as_str() {
+                "none" => " (it was no longer registered)",
+                ops => return Err(format!("unregistering: {e} (governor ops: {ops})")),
+            },
+        };
         fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        println!("detached: governor ops {}", governor_ops()?);
+        println!("detached{gone}: governor ops {}", governor_ops()?);
         Ok(())
     }
 }
