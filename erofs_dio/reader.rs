@@ -234,17 +234,27 @@ fn grow(v: &mut KVVec<u8>, n: usize) -> Result<&mut [u8]> {
 }
 
 /// Passes `bytes` to the sink: copied into `dest`, the sink's pinned and mapped next bytes,
-/// when there is one.
-fn put_bytes(sink: &mut dyn Sink, dest: Option<Dest>, bytes: &[u8]) -> Result {
+/// when there is one, which is returned written, for [`give`] once any lock held on `bytes` is
+/// released (handing it over unmaps and unpins it); else put through the sink.
+fn put_bytes(sink: &mut dyn Sink, dest: Option<Dest>, bytes: &[u8]) -> Result<Option<Dest>> {
     match dest {
         Some(mut dest) => {
             dest.write(bytes)?;
-            sink.filled(dest);
-            ffi::count(Event::MappedCopy);
+            Ok(Some(dest))
         }
-        None => sink.put(bytes)?,
+        None => {
+            sink.put(bytes)?;
+            Ok(None)
+        }
     }
-    Ok(())
+}
+
+/// Hands a destination [`put_bytes`] wrote to its sink.
+fn give(sink: &mut dyn Sink, written: Option<Dest>) {
+    if let Some(dest) = written {
+        sink.filled(dest);
+        ffi::count(Event::MappedCopy);
+    }
 }
 
 /// Whether `ext` is a compressed pcluster of the primary device, outside the inode, starting at
@@ -693,7 +703,8 @@ impl Reader<'_> {
         }
         self.decode(file, ext, end, need, cache)?;
         let bytes = self.bufs.out.get(within..need).ok_or(corrupted())?;
-        put_bytes(sink, dest, bytes)?;
+        let written = put_bytes(sink, dest, bytes)?;
+        give(sink, written);
         if cache {
             self.offer(ext)?;
         }
@@ -715,12 +726,15 @@ impl Reader<'_> {
         dest: &mut Option<Dest>,
     ) -> Result<bool> {
         if sink.is_kernel() || dest.is_some() {
-            let mut decoded = self.mnt.decoded.lock();
-            let Some(bytes) = decoded.get(key(ext), within, need) else {
-                return Ok(false);
+            let written = {
+                let mut decoded = self.mnt.decoded.lock();
+                let Some(bytes) = decoded.get(key(ext), within, need) else {
+                    return Ok(false);
+                };
+                ffi::count(Event::CacheHit);
+                put_bytes(sink, dest.take(), bytes)?
             };
-            ffi::count(Event::CacheHit);
-            put_bytes(sink, dest.take(), bytes)?;
+            give(sink, written);
         } else {
             let out = grow(&mut self.bufs.out, need)?;
             if !self
